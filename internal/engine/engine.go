@@ -1,0 +1,132 @@
+// Package engine is the domain logic of flink-engine: workspaces, namespaces and their objects, jobs and
+// their state sets, snapshot policies and namespace clones. It knows nothing of HTTP; it reaches
+// persistence, state bytes and running jobs only through the store, blob and runtime interfaces.
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/blob"
+	"github.com/streamstate/terraform-provider-flink/internal/runtime"
+	"github.com/streamstate/terraform-provider-flink/internal/secretbox"
+	"github.com/streamstate/terraform-provider-flink/internal/store"
+)
+
+// Options configure an Engine.
+type Options struct {
+	Store   store.Store
+	Managed blob.Store // managed storage, shared by every workspace whose storage type is "managed"
+	Runtime runtime.Runtime
+	Secrets *secretbox.Box
+	// AdminToken authenticates the built-in "admin" user.
+	AdminToken string
+	// OpenS3 opens a workspace's OSS bucket; nil means OSS storage is refused.
+	OpenS3 func(ctx context.Context, cfg blob.S3Config) (blob.Store, error)
+	Clock  func() time.Time
+	Logger *slog.Logger
+}
+
+// Engine is the domain service. Its methods are safe for concurrent use.
+type Engine struct {
+	store   store.Store
+	managed blob.Store
+	rt      runtime.Runtime
+	secrets *secretbox.Box
+	admin   string
+	openS3  func(ctx context.Context, cfg blob.S3Config) (blob.Store, error)
+	clock   func() time.Time
+	log     *slog.Logger
+
+	storesMu sync.Mutex
+	stores   map[string]cachedStore // workspace id -> its OSS store
+
+	pins              pinSet          // snapshots and checkpoints being read by starts and clones
+	jobListeners      []func(api.Job) // called after every recorded job status change
+	snapshotListeners []func(string)  // called with a snapshot id once it COMPLETED
+
+	bg     sync.WaitGroup
+	ctx    context.Context // cancelled by Close: background work stops
+	cancel context.CancelFunc
+	hooks  []func(context.Context) // background loops started by Start
+}
+
+type cachedStore struct {
+	version int64
+	store   blob.Store
+}
+
+// New builds an Engine. Call Start to resume jobs and start background work.
+func New(opts Options) (*Engine, error) {
+	if opts.Store == nil || opts.Managed == nil || opts.Runtime == nil || opts.Secrets == nil {
+		return nil, fmt.Errorf("engine: store, managed storage, runtime and secrets are required")
+	}
+	if opts.AdminToken == "" {
+		return nil, fmt.Errorf("engine: an admin token is required")
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Engine{
+		store: opts.Store, managed: opts.Managed, rt: opts.Runtime, secrets: opts.Secrets,
+		admin: opts.AdminToken, openS3: opts.OpenS3, clock: opts.Clock, log: opts.Logger,
+		stores: map[string]cachedStore{}, ctx: ctx, cancel: cancel,
+	}, nil
+}
+
+// Start resumes what was running when the engine last stopped (jobs, clones) and starts background loops.
+func (e *Engine) Start(ctx context.Context) error {
+	if err := e.resumeJobs(ctx); err != nil {
+		return fmt.Errorf("resume jobs: %w", err)
+	}
+	for _, loop := range e.hooks {
+		e.goBackground(loop)
+	}
+	return nil
+}
+
+// Close stops background work and the runtime's jobs without changing their recorded status, so they
+// resume on the next start.
+func (e *Engine) Close() error {
+	e.cancel()
+	e.bg.Wait()
+	return e.rt.Close()
+}
+
+// onStart registers a background loop that Start launches; it must return when its context is cancelled.
+func (e *Engine) onStart(loop func(context.Context)) { e.hooks = append(e.hooks, loop) }
+
+func (e *Engine) goBackground(fn func(context.Context)) {
+	e.bg.Add(1)
+	go func() {
+		defer e.bg.Done()
+		fn(e.ctx)
+	}()
+}
+
+func (e *Engine) now() time.Time { return e.clock().UTC() }
+
+// newID returns a random id with a short prefix naming its kind (ws-, ns-, dep-...).
+func newID(prefix string) string {
+	b := make([]byte, 10)
+	_, _ = rand.Read(b)
+	return prefix + "-" + hex.EncodeToString(b)
+}
+
+// idPrefix maps object kinds to id prefixes, so an id says what it names.
+var idPrefix = map[string]string{
+	api.KindDraft: "draft", api.KindDeployment: "dep", api.KindFileResource: "file", api.KindCatalog: "cat",
+	api.KindUDF: "udf", api.KindConnector: "conn", api.KindFormat: "fmt", api.KindVariable: "var",
+	api.KindSessionCluster: "sc", api.KindTaskOrchestration: "orch", api.KindQueue: "queue",
+	api.KindAlertConfig: "alert",
+}

@@ -1,0 +1,227 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/store"
+)
+
+// workspaceRecord is a workspace as stored: the storage secret sealed, never in the clear.
+type workspaceRecord struct {
+	api.Workspace
+	SealedSecret string `json:"sealed_secret,omitempty"`
+}
+
+func (r workspaceRecord) public() api.Workspace {
+	w := r.Workspace
+	w.Storage.SecretAccessKey = ""
+	w.Storage.HasSecret = r.SealedSecret != ""
+	return w
+}
+
+func validateWorkspace(in *api.WorkspaceInput) error {
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Name == "" {
+		return invalid("name", "must not be empty")
+	}
+	if in.Region == "" {
+		return invalid("region", "must not be empty (for example \"cn-hangzhou\" or \"us-east-1\")")
+	}
+	if in.Architecture != api.ArchX86 && in.Architecture != api.ArchARM64 {
+		return invalid("architecture", "%q must be %q or %q", in.Architecture, api.ArchX86, api.ArchARM64)
+	}
+	s := in.Storage
+	switch s.Type {
+	case "", api.StorageManaged:
+		if s.Bucket != "" || s.Endpoint != "" || s.AccessKeyID != "" || s.SecretAccessKey != "" {
+			return invalid("storage", "managed storage takes no endpoint, bucket or credentials; set type = \"oss\" to use your own bucket")
+		}
+		in.Storage.Type = api.StorageManaged
+	case api.StorageOSS:
+		if s.Bucket == "" {
+			return invalid("storage.bucket", "OSS storage needs a bucket")
+		}
+		if s.Endpoint == "" {
+			return invalid("storage.endpoint", "OSS storage needs an endpoint URL (for example https://oss-cn-hangzhou.aliyuncs.com)")
+		}
+	default:
+		return invalid("storage.type", "%q must be %q or %q", s.Type, api.StorageManaged, api.StorageOSS)
+	}
+	return nil
+}
+
+// CreateWorkspace creates a workspace owned by the caller.
+func (e *Engine) CreateWorkspace(ctx context.Context, p Principal, in api.WorkspaceInput) (api.Workspace, error) {
+	if err := validateWorkspace(&in); err != nil {
+		return api.Workspace{}, err
+	}
+	now := e.now()
+	rec := workspaceRecord{Workspace: api.Workspace{ID: newID("ws"), Name: in.Name, Region: in.Region,
+		Architecture: in.Architecture, Storage: in.Storage, CloneEnabled: in.CloneEnabled, Owner: p.User,
+		Version: 1, CreatedAt: now, UpdatedAt: now}}
+	if err := e.sealStorageSecret(&rec, in.Storage.SecretAccessKey); err != nil {
+		return api.Workspace{}, err
+	}
+	err := e.store.Update(ctx, func(tx store.Tx) error {
+		if !p.Admin {
+			if err := e.ensureUser(tx, p.User); err != nil {
+				return err
+			}
+		}
+		return tx.Insert(store.Workspaces, rec.ID, store.Cols{"name": rec.Name}, rec)
+	})
+	return rec.public(), err
+}
+
+func (e *Engine) sealStorageSecret(rec *workspaceRecord, secret string) error {
+	rec.Storage.SecretAccessKey = ""
+	if secret == "" {
+		return nil
+	}
+	sealed, err := e.secrets.Seal(secret)
+	rec.SealedSecret = sealed
+	return err
+}
+
+// canSeeWorkspace: the admin, the owner, and members of any namespace in it.
+func canSeeWorkspace(tx store.Tx, p Principal, ws api.Workspace) (bool, error) {
+	if p.Admin || ws.Owner == p.User {
+		return true, nil
+	}
+	var nss []api.Namespace
+	if err := tx.List(store.Namespaces, store.Query{Where: store.Cols{"workspace_id": ws.ID}}, &nss); err != nil {
+		return false, err
+	}
+	for _, ns := range nss {
+		role, err := roleOn(tx, p, ns.ID)
+		if err != nil || role != "" {
+			return role != "", err
+		}
+	}
+	return false, nil
+}
+
+func loadWorkspace(tx store.Tx, p Principal, id string) (workspaceRecord, error) {
+	var rec workspaceRecord
+	if err := get(tx, store.Workspaces, "workspace", id, &rec); err != nil {
+		return rec, err
+	}
+	ok, err := canSeeWorkspace(tx, p, rec.Workspace)
+	if err == nil && !ok {
+		err = errf(api.CodeForbidden, "user %q has no access to workspace %q: ask its owner %q", p.User, rec.Name, rec.Owner)
+	}
+	return rec, err
+}
+
+func requireWorkspaceOwner(p Principal, ws api.Workspace, action string) error {
+	if p.Admin || ws.Owner == p.User {
+		return nil
+	}
+	return errf(api.CodeForbidden, "only the workspace Owner (%q) may %s", ws.Owner, action)
+}
+
+// GetWorkspace returns a workspace the caller can see.
+func (e *Engine) GetWorkspace(ctx context.Context, p Principal, id string) (api.Workspace, error) {
+	var rec workspaceRecord
+	err := e.store.View(ctx, func(tx store.Tx) (err error) { rec, err = loadWorkspace(tx, p, id); return err })
+	return rec.public(), err
+}
+
+// ListWorkspaces lists the workspaces the caller can see.
+func (e *Engine) ListWorkspaces(ctx context.Context, p Principal, pg Paging) (api.Page[api.Workspace], error) {
+	var out []api.Workspace
+	err := e.store.View(ctx, func(tx store.Tx) error {
+		var recs []workspaceRecord
+		if err := tx.List(store.Workspaces, store.Query{OrderBy: "name"}, &recs); err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if ok, err := canSeeWorkspace(tx, p, r.Workspace); err != nil {
+				return err
+			} else if ok {
+				out = append(out, r.public())
+			}
+		}
+		return nil
+	})
+	// Visibility is filtered in Go, so page over the filtered list.
+	start := min(pg.offset, len(out))
+	out = out[start:]
+	return pageOf(out, pg), err
+}
+
+// UpdateWorkspace changes a workspace's name, clone switch and storage location/credentials. Region,
+// architecture and storage type are fixed at creation.
+func (e *Engine) UpdateWorkspace(ctx context.Context, p Principal, id string, in api.WorkspaceInput) (api.Workspace, error) {
+	if err := validateWorkspace(&in); err != nil {
+		return api.Workspace{}, err
+	}
+	var rec workspaceRecord
+	err := e.store.Update(ctx, func(tx store.Tx) (err error) {
+		if rec, err = loadWorkspace(tx, p, id); err != nil {
+			return err
+		}
+		if err := requireWorkspaceOwner(p, rec.Workspace, "change it"); err != nil {
+			return err
+		}
+		if in.Version != 0 && in.Version != rec.Version {
+			return errf(api.CodePreconditionFailed, "workspace %q is at version %d, not %d: read it again and retry", rec.Name, rec.Version, in.Version)
+		}
+		switch {
+		case in.Region != rec.Region:
+			return invalid("region", "cannot change from %q to %q: create a new workspace", rec.Region, in.Region)
+		case in.Architecture != rec.Architecture:
+			return invalid("architecture", "cannot change from %q to %q: create a new workspace", rec.Architecture, in.Architecture)
+		case in.Storage.Type != rec.Storage.Type:
+			return invalid("storage.type", "cannot change from %q to %q: create a new workspace", rec.Storage.Type, in.Storage.Type)
+		}
+		rec.Name, rec.CloneEnabled = in.Name, in.CloneEnabled
+		sealed := rec.SealedSecret
+		rec.Storage = in.Storage
+		if in.Storage.SecretAccessKey != "" {
+			if err := e.sealStorageSecret(&rec, in.Storage.SecretAccessKey); err != nil {
+				return err
+			}
+		} else {
+			rec.SealedSecret = sealed
+		}
+		rec.Version++
+		rec.UpdatedAt = e.now()
+		return tx.Put(store.Workspaces, rec.ID, store.Cols{"name": rec.Name}, rec)
+	})
+	return rec.public(), err
+}
+
+// DeleteWorkspace deletes an empty workspace.
+func (e *Engine) DeleteWorkspace(ctx context.Context, p Principal, id string) error {
+	return e.store.Update(ctx, func(tx store.Tx) error {
+		rec, err := loadWorkspace(tx, p, id)
+		if err != nil {
+			return err
+		}
+		if err := requireWorkspaceOwner(p, rec.Workspace, "delete it"); err != nil {
+			return err
+		}
+		n, err := tx.Count(store.Namespaces, store.Cols{"workspace_id": id})
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return errf(api.CodeConflict, "workspace %q still has %d namespace(s): delete them first", rec.Name, n)
+		}
+		return tx.Delete(store.Workspaces, id)
+	})
+}
+
+// workspaceOf loads the workspace a namespace belongs to, without access checks (internal use).
+func workspaceOf(tx store.Tx, ns api.Namespace) (workspaceRecord, error) {
+	var rec workspaceRecord
+	err := tx.Get(store.Workspaces, ns.WorkspaceID, &rec)
+	if errors.Is(err, store.ErrNotFound) {
+		return rec, notFound("workspace", ns.WorkspaceID)
+	}
+	return rec, err
+}
