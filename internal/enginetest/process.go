@@ -1,0 +1,117 @@
+package enginetest
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Process is flink-engine running as its own process, so a test can kill it like a crash would.
+type Process struct {
+	URL     string
+	DataDir string
+	cmd     *exec.Cmd
+	logPath string
+}
+
+// StartProcess starts the built engine on a free port with dataDir and waits until /readyz answers.
+func StartProcess(t testing.TB, dataDir string) *Process {
+	t.Helper()
+	bin := BuildEngine(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	logPath := filepath.Join(t.TempDir(), "engine.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve", "--listen", addr, "--data-dir", dataDir)
+	cmd.Env = append(os.Environ(), "FLINK_ENGINE_ADMIN_TOKEN="+AdminToken)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &Process{URL: "http://" + addr, DataDir: dataDir, cmd: cmd, logPath: logPath}
+	t.Cleanup(func() { p.Kill() })
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(p.URL + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(logPath)
+			t.Fatalf("flink-engine did not become ready: %v\n%s", err, log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Kill ends the process with SIGKILL: no shutdown code runs, as in a crash.
+func (p *Process) Kill() {
+	if p.cmd.ProcessState == nil {
+		_ = p.cmd.Process.Kill()
+		_ = p.cmd.Wait()
+	}
+}
+
+// Stop ends the process with SIGTERM and waits for a graceful exit.
+func (p *Process) Stop() error {
+	if p.cmd.ProcessState != nil {
+		return nil
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	return p.cmd.Wait()
+}
+
+// Log returns what the process printed.
+func (p *Process) Log() string {
+	b, _ := os.ReadFile(p.logPath)
+	return string(b)
+}
+
+// Client returns an HTTP client for the process, authenticated with token.
+func (p *Process) Client(token string) *Client { return &Client{base: p.URL, Token: token} }
+
+func goBuild(out string) error {
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command("go", "build", "-o", out, "./cmd/flink-engine")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%v: %s", err, b)
+	}
+	return nil
+}
+
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errNoModule
+		}
+		dir = parent
+	}
+}
