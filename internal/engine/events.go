@@ -143,8 +143,16 @@ func (e *Engine) resumeJob(ctx context.Context, job api.Job) error {
 	var spec api.DeploymentSpec
 	var src *restoreChoice
 	var seq int64
-	err := e.store.View(ctx, func(tx store.Tx) error {
+	// The job shows STARTING until the runtime reports it RUNNING again from its restored offset.
+	err := e.store.Update(ctx, func(tx store.Tx) error {
 		var err error
+		job.Status = api.JobStarting
+		if err := putJob(tx, job); err != nil {
+			return err
+		}
+		if err := setObjectStatus(tx, job.DeploymentID, api.JobStarting); err != nil {
+			return err
+		}
 		if dep, spec, _, err = loadDeployment(tx, system, job.DeploymentID, api.RoleViewer); err != nil {
 			return err
 		}

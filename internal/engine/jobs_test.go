@@ -1,0 +1,143 @@
+package engine_test
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
+)
+
+// checkpointDirs lists the chk-N directories of a job on disk.
+func checkpointDirs(t *testing.T, env *enginetest.Env, job api.Job) []string {
+	t.Helper()
+	dir := filepath.Join(env.DataDir, "storage", "namespaces", job.NamespaceID, "checkpoints", job.DeploymentID, job.ID)
+	entries, err := os.ReadDir(dir)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() && len(e.Name()) > 4 && e.Name()[:4] == "chk-" {
+			if _, err := os.Stat(filepath.Join(dir, e.Name(), "_metadata")); err == nil {
+				out = append(out, e.Name())
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestJobLifecycleWritesAndRetiresCheckpoints(t *testing.T) {
+	t.Parallel()
+	env := enginetest.Start(t, enginetest.Options{})
+	c := env.Admin()
+	ns := c.Namespace(t, c.Workspace(t, "ws").ID, "ns")
+	spec := enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src")
+	spec.Checkpoint.Retained = 2
+	dep := c.Deployment(t, ns.ID, "job", spec)
+
+	c.Fails(t, http.StatusNotFound, api.CodeNotFound, "GET", "/deployments/"+dep.ID+"/job", nil)
+	c.Fails(t, http.StatusConflict, api.CodeJobNotRunning, "POST", "/deployments/"+dep.ID+"/stop", api.StopRequest{})
+	job := c.StartRunning(t, dep.ID, api.StartRequest{})
+	c.Fails(t, http.StatusConflict, api.CodeJobNotStopped, "POST", "/deployments/"+dep.ID+"/start", api.StartRequest{})
+
+	// Several checkpoints complete; only the retained two stay on disk and in the records.
+	cps := c.WaitCheckpoints(t, dep.ID, 2)
+	enginetest.Eventually(t, 20*time.Second, "the third checkpoint", func() bool {
+		cps = c.WaitCheckpoints(t, dep.ID, 2)
+		return cps[0].Sequence >= 3
+	})
+	enginetest.Eventually(t, 10*time.Second, "two checkpoint directories on disk", func() bool {
+		return len(checkpointDirs(t, env, job)) == 2
+	})
+	if cps[0].SizeBytes == 0 || cps[0].Location == "" || cps[0].Offset <= 0 {
+		t.Fatalf("checkpoint record lacks size, location or offset: %+v", cps[0])
+	}
+	var obj api.Object
+	c.Must(t, "GET", "/objects/"+dep.ID, nil, &obj)
+	if obj.Status != api.JobRunning {
+		t.Fatalf("deployment status = %s, want RUNNING", obj.Status)
+	}
+
+	c.Must(t, "POST", "/deployments/"+dep.ID+"/stop", api.StopRequest{Strategy: api.StopWithDrain}, nil)
+	ended := c.WaitJob(t, dep.ID, api.JobFinished)
+	if ended.EndedAt == nil {
+		t.Fatal("a finished job has no end time")
+	}
+	c.StartRunning(t, dep.ID, api.StartRequest{RestoreStrategy: api.RestoreNone})
+	c.Must(t, "POST", "/deployments/"+dep.ID+"/stop", api.StopRequest{}, nil)
+	c.WaitJob(t, dep.ID, api.JobCancelled)
+}
+
+func TestRestartKeepsRecordsAndResumesRunningJobs(t *testing.T) {
+	t.Parallel()
+	env := enginetest.Start(t, enginetest.Options{})
+	c := env.Admin()
+	ws := c.Workspace(t, "ws")
+	ns := c.Namespace(t, ws.ID, "ns")
+	v := c.Object(t, ns.ID, api.KindVariable, "v", api.VariableSpec{Value: "1"})
+	dep := c.Deployment(t, ns.ID, "job", enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src"))
+	job := c.StartRunning(t, dep.ID, api.StartRequest{})
+	cps := c.WaitCheckpoints(t, dep.ID, 1)
+
+	env.Restart(t)
+	c.Must(t, "GET", "/objects/"+v.ID, nil, nil)
+	c.Must(t, "GET", "/workspaces/"+ws.ID, nil, nil)
+	resumed := c.WaitJob(t, dep.ID, api.JobRunning)
+	if resumed.ID != job.ID {
+		t.Fatalf("the resumed job has id %s, want the same job %s", resumed.ID, job.ID)
+	}
+	if resumed.StartOffset < cps[0].Offset {
+		t.Fatalf("resumed from offset %d, before the checkpoint's %d", resumed.StartOffset, cps[0].Offset)
+	}
+	// It keeps checkpointing after the restart, numbering on.
+	enginetest.Eventually(t, 20*time.Second, "a checkpoint after the restart", func() bool {
+		return c.WaitCheckpoints(t, dep.ID, 1)[0].Sequence > cps[0].Sequence
+	})
+}
+
+func TestRestoreContinuesFromTheSnapshotOffset(t *testing.T) {
+	t.Parallel()
+	env := enginetest.Start(t, enginetest.Options{})
+	c := env.Admin()
+	ns := c.Namespace(t, c.Workspace(t, "ws").ID, "ns")
+	dep := c.Deployment(t, ns.ID, "job", enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src"))
+	c.StartRunning(t, dep.ID, api.StartRequest{})
+	c.WaitCheckpoints(t, dep.ID, 1)
+	snap := c.Snapshot(t, dep.ID, api.SnapshotRequest{Description: "before"})
+	if snap.Offset <= 0 || snap.SizeBytes == 0 {
+		t.Fatalf("snapshot has no offset or size: %+v", snap)
+	}
+	c.Must(t, "POST", "/deployments/"+dep.ID+"/stop", api.StopRequest{}, nil)
+	c.WaitJob(t, dep.ID, api.JobCancelled)
+
+	job := c.StartRunning(t, dep.ID, api.StartRequest{RestoreStrategy: api.RestoreFromSavepoint, SnapshotID: snap.ID})
+	if job.StartOffset != snap.Offset || job.RestoredFrom != snap.ID {
+		t.Fatalf("restored job starts at %d from %q, want %d from %s", job.StartOffset, job.RestoredFrom, snap.Offset, snap.ID)
+	}
+}
+
+func TestDeletingADeploymentRemovesItsState(t *testing.T) {
+	t.Parallel()
+	env := enginetest.Start(t, enginetest.Options{})
+	c := env.Admin()
+	ns := c.Namespace(t, c.Workspace(t, "ws").ID, "ns")
+	dep := c.Deployment(t, ns.ID, "job", enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src"))
+	job := c.StartRunning(t, dep.ID, api.StartRequest{})
+	c.WaitCheckpoints(t, dep.ID, 1)
+	snap := c.Snapshot(t, dep.ID, api.SnapshotRequest{})
+
+	c.Must(t, "DELETE", "/objects/"+dep.ID, nil, nil)
+	c.Fails(t, http.StatusNotFound, api.CodeNotFound, "GET", "/snapshots/"+snap.ID, nil)
+	if dirs := checkpointDirs(t, env, job); len(dirs) != 0 {
+		t.Fatalf("checkpoints remain after the deployment was deleted: %v", dirs)
+	}
+	if _, err := os.Stat(filepath.Join(env.DataDir, "storage", "namespaces", ns.ID, "snapshots", snap.ID)); !os.IsNotExist(err) {
+		t.Fatalf("snapshot files remain after the deployment was deleted: %v", err)
+	}
+}
