@@ -1,0 +1,1 @@
+terraform import flink_deployment.orders dep-0123456789abcdef0123

@@ -1,0 +1,1 @@
+terraform import flink_job_snapshot.before_upgrade snap-0123456789abcdef0123

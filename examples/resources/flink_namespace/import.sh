@@ -1,0 +1,1 @@
+terraform import flink_namespace.example ns-0123456789abcdef0123

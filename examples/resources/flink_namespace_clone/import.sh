@@ -1,0 +1,1 @@
+terraform import flink_namespace_clone.backup clone-0123456789abcdef0123

@@ -1,0 +1,1 @@
+terraform import flink_variable.brokers var-0123456789abcdef0123
