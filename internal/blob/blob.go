@@ -32,7 +32,9 @@ type Store interface {
 	// Get opens key. The reader fails with ErrChecksum at EOF when the bytes differ from the recorded sha256.
 	Get(ctx context.Context, key string) (io.ReadCloser, Info, error)
 	Stat(ctx context.Context, key string) (Info, error)
-	// List calls fn for every key under prefix in lexical order; listing is paged internally.
+	// List calls fn for every key under prefix in lexical order; listing is paged internally. "Under"
+	// is a plain string prefix ("chk-1" also matches "chk-10/..."; end it with "/" for one directory).
+	// Info.SHA256 may be empty here when the store cannot get it without a request per key (S3): use Stat.
 	List(ctx context.Context, prefix string, fn func(Info) error) error
 	// Delete removes key; deleting a missing key is not an error.
 	Delete(ctx context.Context, key string) error
