@@ -1,0 +1,188 @@
+package runtime
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+)
+
+// Configuration keys the local runtime and the state format honour.
+const (
+	ConfigRecordsPerSecond  = "local.records-per-second"
+	ConfigStateBytes        = "local.state-bytes"
+	ConfigChunkBytes        = "local.chunk-bytes"
+	ConfigCheckpointFailure = "local.checkpoint-failure"
+	ConfigSavepointFailure  = "local.savepoint-failure"
+	ConfigOperatorLayout    = "local.operator-layout"
+	ConfigIncremental       = "state.backend.incremental"
+	ConfigStateTTL          = "table.exec.state.ttl"
+)
+
+// Defaults of the local configuration keys.
+const (
+	DefaultRecordsPerSecond = 1000
+	DefaultStateBytes       = 1 << 20
+	DefaultChunkBytes       = 4 << 20
+	// MaxChunkFiles bounds state-bytes / chunk-bytes, so a typo cannot ask for millions of files.
+	MaxChunkFiles       = 100000
+	maxRecordsPerSecond = 1_000_000_000
+)
+
+// LocalConfig is a deployment's configuration as the local runtime reads it.
+type LocalConfig struct {
+	RecordsPerSecond  int64
+	StateBytes        int64
+	ChunkBytes        int64
+	CheckpointFailure bool
+	SavepointFailure  bool
+	OperatorLayout    string
+	Incremental       bool
+	// StateTTL is zero when keyed state never expires.
+	StateTTL time.Duration
+}
+
+// ValidateConfig checks the keys of cfg that the local runtime and the state format honour; other keys
+// are passed through untouched.
+func ValidateConfig(cfg map[string]string) error {
+	_, err := ParseConfig(cfg)
+	return err
+}
+
+// ParseConfig reads cfg with defaults applied. Errors name the key and the form it expects.
+func ParseConfig(cfg map[string]string) (LocalConfig, error) {
+	c := LocalConfig{RecordsPerSecond: DefaultRecordsPerSecond, StateBytes: DefaultStateBytes, ChunkBytes: DefaultChunkBytes}
+	var err error
+	if v, ok := cfg[ConfigRecordsPerSecond]; ok {
+		n, perr := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if perr != nil || n < 0 || n > maxRecordsPerSecond {
+			return c, fmt.Errorf("flink configuration %s = %q: want a whole number of records per second from 0 to %d", ConfigRecordsPerSecond, v, maxRecordsPerSecond)
+		}
+		c.RecordsPerSecond = n
+	}
+	if v, ok := cfg[ConfigStateBytes]; ok {
+		if c.StateBytes, err = parseSize(ConfigStateBytes, v, 0); err != nil {
+			return c, err
+		}
+	}
+	if v, ok := cfg[ConfigChunkBytes]; ok {
+		if c.ChunkBytes, err = parseSize(ConfigChunkBytes, v, 1); err != nil {
+			return c, err
+		}
+	}
+	if n := (c.StateBytes + c.ChunkBytes - 1) / c.ChunkBytes; n > MaxChunkFiles {
+		return c, fmt.Errorf("flink configuration %s / %s gives %d state files; at most %d are allowed: raise %s",
+			ConfigStateBytes, ConfigChunkBytes, n, MaxChunkFiles, ConfigChunkBytes)
+	}
+	for key, dst := range map[string]*bool{ConfigCheckpointFailure: &c.CheckpointFailure, ConfigSavepointFailure: &c.SavepointFailure, ConfigIncremental: &c.Incremental} {
+		if v, ok := cfg[key]; ok {
+			b, perr := strconv.ParseBool(strings.TrimSpace(v))
+			if perr != nil {
+				return c, fmt.Errorf("flink configuration %s = %q: want true or false", key, v)
+			}
+			*dst = b
+		}
+	}
+	c.OperatorLayout = cfg[ConfigOperatorLayout]
+	if v, ok := cfg[ConfigStateTTL]; ok {
+		if c.StateTTL, err = parseTTL(v); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// parseSize reads a byte count: a whole number, or a number with a binary unit as Flink writes memory sizes
+// (k/kb/kib, m/mb/mib, g/gb/gib, t/tb/tib; case-insensitive, 1 kb = 1024 bytes).
+func parseSize(key, v string, minimum int64) (int64, error) {
+	bad := fmt.Errorf("flink configuration %s = %q: want a size in bytes of at least %d, like 1048576, \"64mb\" or \"256MiB\"", key, v, minimum)
+	s := strings.ToLower(strings.TrimSpace(v))
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		return 0, bad
+	}
+	n, err := strconv.ParseInt(s[:i], 10, 64)
+	if err != nil {
+		return 0, bad
+	}
+	var shift uint
+	switch strings.TrimSpace(s[i:]) {
+	case "", "b", "bytes":
+	case "k", "kb", "kib":
+		shift = 10
+	case "m", "mb", "mib":
+		shift = 20
+	case "g", "gb", "gib":
+		shift = 30
+	case "t", "tb", "tib":
+		shift = 40
+	default:
+		return 0, bad
+	}
+	if n > (1<<62)>>shift || n<<shift < minimum {
+		return 0, bad
+	}
+	return n << shift, nil
+}
+
+// parseTTL reads table.exec.state.ttl: milliseconds as a whole number (as Flink's console writes it), or a
+// duration like "36h" or "90m". Zero turns the TTL off.
+func parseTTL(v string) (time.Duration, error) {
+	s := strings.TrimSpace(v)
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil && ms >= 0 && ms <= int64(time.Duration(1<<62)/time.Millisecond) {
+		return time.Duration(ms) * time.Millisecond, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return d, nil
+	}
+	return 0, fmt.Errorf("flink configuration %s = %q: want milliseconds as a whole number (129600000) or a duration like \"36h\"", ConfigStateTTL, v)
+}
+
+// DefaultCheckpointSettings applies the defaults to a deployment's checkpoint settings: interval 3m,
+// timeout 10m, min pause 0 and 1 retained checkpoint when a value is zero (or negative).
+func DefaultCheckpointSettings(c api.CheckpointSettings) CheckpointSettings {
+	s := CheckpointSettings{
+		Interval: time.Duration(c.Interval),
+		Timeout:  time.Duration(c.Timeout),
+		MinPause: time.Duration(c.MinPause),
+		Retained: c.Retained,
+	}
+	if s.Interval <= 0 {
+		s.Interval = 3 * time.Minute
+	}
+	if s.Timeout <= 0 {
+		s.Timeout = 10 * time.Minute
+	}
+	if s.MinPause < 0 {
+		s.MinPause = 0
+	}
+	if s.Retained <= 0 {
+		s.Retained = 1
+	}
+	return s
+}
+
+// Fingerprint is the state schema fingerprint of a deployment: a hash of what decides the layout of its
+// state — the SQL text with runs of whitespace collapsed (or the jar URI and entry class) and the
+// local.operator-layout key. Parallelism, checkpoint settings and other configuration are left out, so a
+// restart with changed configuration can restore the old state.
+func Fingerprint(spec api.DeploymentSpec) string {
+	h := sha256.New()
+	switch {
+	case strings.TrimSpace(spec.SQL) != "":
+		fmt.Fprintf(h, "sql\x00%s\x00", strings.Join(strings.Fields(spec.SQL), " "))
+	case spec.Jar != nil:
+		fmt.Fprintf(h, "jar\x00%s\x00%s\x00", strings.TrimSpace(spec.Jar.URI), strings.TrimSpace(spec.Jar.EntryClass))
+	default:
+		fmt.Fprintf(h, "empty\x00")
+	}
+	fmt.Fprintf(h, "layout\x00%s", spec.FlinkConfiguration[ConfigOperatorLayout])
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))[:32]
+}
