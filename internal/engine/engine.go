@@ -50,6 +50,7 @@ type Engine struct {
 	pins              pinSet          // snapshots and checkpoints being read by starts and clones
 	jobListeners      []func(api.Job) // called after every recorded job status change
 	snapshotListeners []func(string)  // called with a snapshot id once it COMPLETED
+	sched             *scheduler      // snapshot policies: scheduled snapshots and cleanup
 
 	bg     sync.WaitGroup
 	ctx    context.Context // cancelled by Close: background work stops
@@ -77,11 +78,13 @@ func New(opts Options) (*Engine, error) {
 		opts.Logger = slog.Default()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Engine{
+	e := &Engine{
 		store: opts.Store, managed: opts.Managed, rt: opts.Runtime, secrets: opts.Secrets,
 		admin: opts.AdminToken, openS3: opts.OpenS3, clock: opts.Clock, log: opts.Logger,
 		stores: map[string]cachedStore{}, ctx: ctx, cancel: cancel,
-	}, nil
+	}
+	e.sched = newScheduler(e)
+	return e, nil
 }
 
 // Start resumes what was running when the engine last stopped (jobs, clones) and starts background loops.
@@ -89,6 +92,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err := e.resumeJobs(ctx); err != nil {
 		return fmt.Errorf("resume jobs: %w", err)
 	}
+	e.goBackground(e.resumeClones) // clones interrupted by a crash or a stop continue where they were
 	for _, loop := range e.hooks {
 		e.goBackground(loop)
 	}

@@ -103,7 +103,16 @@ func (e *Engine) recordCheckpoint(jobID string, cp runtime.CheckpointInfo, statu
 
 // CheckpointDiscarded forgets a checkpoint the runtime deleted (more than the retained count).
 func (e *Engine) CheckpointDiscarded(jobID string, seq int64) {
-	err := e.store.Update(e.ctx, func(tx store.Tx) error { return tx.Delete(store.Checkpoints, checkpointID(jobID, seq)) })
+	// The runtime may discard a checkpoint an earlier job of the deployment wrote (it adopts them on a
+	// resume), so the record is found by deployment and sequence, not by this job's id.
+	err := e.store.Update(e.ctx, func(tx store.Tx) error {
+		var job api.Job
+		if err := tx.Get(store.Jobs, jobID, &job); err != nil {
+			return err
+		}
+		_, err := tx.DeleteWhere(store.Checkpoints, store.Cols{"deployment_id": job.DeploymentID, "seq": seq, "status": api.CheckpointCompleted})
+		return err
+	})
 	if err != nil {
 		e.log.Error("forget checkpoint", "job", jobID, "seq", seq, "err", err)
 	}

@@ -1,0 +1,104 @@
+package engine_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
+)
+
+// BenchmarkStatefulClone clones 200 deployments with 5 MB of state each on local storage and compares
+// the time with `cp -r` of the same state files on the same disk (ratio: target <= 1).
+// Run with -benchtime=1x: the setup runs 200 jobs.
+func BenchmarkStatefulClone(b *testing.B) {
+	const deployments, parallelJobs = 200, 20
+	env := enginetest.Start(b, enginetest.Options{})
+	a := env.Admin()
+	ws := a.Workspace(b, "ws")
+	src := a.Namespace(b, ws.ID, "src")
+	for start := 0; start < deployments; start += parallelJobs {
+		var deps []api.Object
+		for i := start; i < start+parallelJobs; i++ {
+			spec := enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src")
+			spec.FlinkConfiguration["local.state-bytes"] = "5mb"
+			dep := a.Deployment(b, src.ID, fmt.Sprintf("job-%03d", i), spec)
+			a.StartRunning(b, dep.ID, api.StartRequest{})
+			deps = append(deps, dep)
+		}
+		for _, dep := range deps {
+			a.WaitCheckpoints(b, dep.ID, 1)
+			a.Must(b, "POST", "/deployments/"+dep.ID+"/stop", api.StopRequest{}, nil)
+			a.WaitJob(b, dep.ID, api.JobCancelled)
+		}
+	}
+	var cloneTime, copyTime time.Duration
+	for i := 0; b.Loop(); i++ {
+		dst := a.Namespace(b, ws.ID, fmt.Sprintf("dst-%d", i))
+		started := time.Now()
+		var c api.Clone
+		a.Must(b, "POST", "/clones", api.CloneRequest{SourceNamespaceID: src.ID, TargetNamespaceID: dst.ID,
+			Objects: []string{api.KindDeployment}, StatePolicy: api.StateStateful}, &c)
+		for !cloneEnded(c.Status) {
+			time.Sleep(20 * time.Millisecond)
+			a.Must(b, "GET", "/clones/"+c.ID, nil, &c)
+		}
+		cloneTime += time.Since(started)
+		if c.Status != api.CloneSucceeded || c.Progress.Counts[api.KindDeployment].Done != deployments {
+			b.Fatalf("clone = %s (%s)", c.Status, c.Failure)
+		}
+
+		from := filepath.Join(env.DataDir, "storage", "namespaces", src.ID, "checkpoints")
+		to := filepath.Join(b.TempDir(), "copy")
+		started = time.Now()
+		if out, err := exec.Command("cp", "-r", from, to).CombinedOutput(); err != nil {
+			b.Fatalf("cp -r: %v: %s", err, out)
+		}
+		copyTime += time.Since(started)
+	}
+	b.ReportMetric(cloneTime.Seconds()/float64(b.N), "clone-s")
+	b.ReportMetric(copyTime.Seconds()/float64(b.N), "cp-s")
+	b.ReportMetric(cloneTime.Seconds()/copyTime.Seconds(), "clone/cp")
+}
+
+// BenchmarkStatelessClone clones 10,000 objects and compares the time with creating them one by one
+// through the API (ratio: target <= 0.1).
+func BenchmarkStatelessClone(b *testing.B) {
+	const objects = 10000
+	env := enginetest.Start(b, enginetest.Options{})
+	a := env.Admin()
+	ws := a.Workspace(b, "ws")
+	var cloneTime, apiTime time.Duration
+	for i := 0; b.Loop(); i++ {
+		src := a.Namespace(b, ws.ID, fmt.Sprintf("src-%d", i))
+		dst := a.Namespace(b, ws.ID, fmt.Sprintf("dst-%d", i))
+		started := time.Now()
+		for n := range objects {
+			kind, spec := api.KindVariable, json.RawMessage(`{"value":"v"}`)
+			if n%2 == 1 {
+				kind, spec = api.KindConnector, json.RawMessage(`{"type":"kafka"}`)
+			}
+			a.Must(b, "POST", "/namespaces/"+src.ID+"/objects/"+kind, api.ObjectInput{Name: fmt.Sprintf("o-%05d", n), Spec: spec}, nil)
+		}
+		apiTime += time.Since(started)
+
+		started = time.Now()
+		var c api.Clone
+		a.Must(b, "POST", "/clones", api.CloneRequest{SourceNamespaceID: src.ID, TargetNamespaceID: dst.ID}, &c)
+		for !cloneEnded(c.Status) {
+			time.Sleep(20 * time.Millisecond)
+			a.Must(b, "GET", "/clones/"+c.ID, nil, &c)
+		}
+		cloneTime += time.Since(started)
+		if c.Status != api.CloneSucceeded || c.TotalCount != objects {
+			b.Fatalf("clone = %s total %d (%s)", c.Status, c.TotalCount, c.Failure)
+		}
+	}
+	b.ReportMetric(cloneTime.Seconds()/float64(b.N), "clone-s")
+	b.ReportMetric(apiTime.Seconds()/float64(b.N), "api-s")
+	b.ReportMetric(cloneTime.Seconds()/apiTime.Seconds(), "clone/api")
+}
