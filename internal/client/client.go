@@ -1,0 +1,368 @@
+// Package client is the typed Go client of the flink-engine HTTP API. It retries connection errors and
+// 429/502/503/504 answers (honouring Retry-After), sends one Idempotency-Key per logical create, turns
+// problem+json answers into *Error values, and waits for long operations with exponential backoff.
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+)
+
+// Defaults used by the provider when its configuration leaves a setting out.
+const (
+	DefaultMaxRetries     = 4
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultRetryWaitMin   = 500 * time.Millisecond
+	DefaultRetryWaitMax   = 30 * time.Second
+	DefaultPollMin        = 200 * time.Millisecond
+	DefaultPollMax        = 5 * time.Second
+)
+
+// Config configures a Client. Endpoint and Token are required.
+type Config struct {
+	// Endpoint is the engine's base URL, e.g. "http://127.0.0.1:8080".
+	Endpoint string
+	// Token is the bearer token sent on every call.
+	Token string
+	// Version goes into the User-Agent "terraform-provider-flink/<Version>".
+	Version string
+	// CAFile is an optional PEM bundle trusted for an https endpoint.
+	CAFile string
+	// MaxRetries is how many times a retryable failure is retried after the first attempt (0: never).
+	MaxRetries int
+	// RequestTimeout bounds one HTTP attempt (0: DefaultRequestTimeout).
+	RequestTimeout time.Duration
+	// RetryWaitMin and RetryWaitMax bound the exponential wait between retries when the engine sends no
+	// Retry-After (0: the defaults).
+	RetryWaitMin, RetryWaitMax time.Duration
+	// PollMin and PollMax bound the exponential backoff of the waiters (0: the defaults).
+	PollMin, PollMax time.Duration
+	// HTTPClient replaces the transport (tests); CAFile and RequestTimeout are then ignored.
+	HTTPClient *http.Client
+}
+
+// Client calls the engine API. It is safe for concurrent use.
+type Client struct {
+	base      *url.URL
+	token     string
+	userAgent string
+	http      *http.Client
+	cfg       Config
+}
+
+// New checks cfg and returns a Client. It does not contact the engine (see WhoAmI).
+func New(cfg Config) (*Client, error) {
+	if strings.TrimSpace(cfg.Endpoint) == "" {
+		return nil, errors.New("endpoint is empty: set it to the flink-engine base URL, e.g. http://127.0.0.1:8080")
+	}
+	base, err := url.Parse(strings.TrimRight(cfg.Endpoint, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("endpoint %q is not an http(s) URL: use the form http://HOST:PORT", cfg.Endpoint)
+	}
+	if cfg.Token == "" {
+		return nil, errors.New("token is empty: set it to a flink-engine API token")
+	}
+	if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = 0
+	}
+	setDefault(&cfg.RequestTimeout, DefaultRequestTimeout)
+	setDefault(&cfg.RetryWaitMin, DefaultRetryWaitMin)
+	setDefault(&cfg.RetryWaitMax, DefaultRetryWaitMax)
+	setDefault(&cfg.PollMin, DefaultPollMin)
+	setDefault(&cfg.PollMax, DefaultPollMax)
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc, err = newHTTPClient(cfg)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &Client{
+		base:      base,
+		token:     cfg.Token,
+		userAgent: "terraform-provider-flink/" + cfg.Version,
+		http:      hc,
+		cfg:       cfg,
+	}, nil
+}
+
+func setDefault(d *time.Duration, def time.Duration) {
+	if *d <= 0 {
+		*d = def
+	}
+}
+
+func newHTTPClient(cfg Config) (*http.Client, error) {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("ca_file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("ca_file %s holds no PEM certificate", cfg.CAFile)
+		}
+		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{Transport: transport, Timeout: cfg.RequestTimeout}, nil
+}
+
+// Endpoint returns the engine base URL the client calls.
+func (c *Client) Endpoint() string { return c.base.String() }
+
+// UserAgent returns the User-Agent header the client sends.
+func (c *Client) UserAgent() string { return c.userAgent }
+
+// TransportError is a call that got no HTTP answer: connection refused, DNS failure, TLS failure, timeout.
+type TransportError struct {
+	Method, URL string
+	Err         error
+}
+
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("%s %s: %v", e.Method, e.URL, e.Err)
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// IsUnreachable reports that the engine could not be reached at all.
+func IsUnreachable(err error) bool {
+	var t *TransportError
+	return errors.As(err, &t)
+}
+
+// call describes one API call.
+type call struct {
+	method string
+	path   string
+	query  url.Values
+	in     any
+	out    any
+	// create marks a creating POST: it carries an Idempotency-Key, the same one on every retry.
+	create bool
+}
+
+// do runs a call with retries and returns the HTTP status of the final answer.
+func (c *Client) do(ctx context.Context, cl call) (int, error) {
+	u := *c.base
+	u.Path = c.base.Path + cl.path
+	u.RawQuery = cl.query.Encode()
+
+	var body []byte
+	if cl.in != nil {
+		var err error
+		if body, err = json.Marshal(cl.in); err != nil {
+			return 0, fmt.Errorf("encoding %s %s request: %w", cl.method, cl.path, err)
+		}
+	}
+	var raw any
+	if body != nil {
+		raw = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, u.String(), raw)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept", "application/json, application/problem+json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if cl.create {
+		// Generated once here; retryablehttp resends this same request (headers included) on retry.
+		req.Header.Set(api.HeaderIdempotencyKey, uuid.NewString())
+	}
+
+	resp, err := c.retrying(ctx).Do(req)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return 0, fmt.Errorf("%s %s: %w", cl.method, cl.path, ctxErr)
+		}
+		return 0, &TransportError{Method: cl.method, URL: u.Redacted(), Err: unwrapURLError(err)}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	if err != nil {
+		return resp.StatusCode, &TransportError{Method: cl.method, URL: u.Redacted(), Err: err}
+	}
+	if resp.StatusCode >= 400 {
+		e := decodeProblem(resp.StatusCode, data)
+		e.Method, e.Path = cl.method, cl.path
+		return resp.StatusCode, e
+	}
+	if cl.out != nil && resp.StatusCode != http.StatusNoContent && len(bytes.TrimSpace(data)) > 0 {
+		if err := json.Unmarshal(data, cl.out); err != nil {
+			return resp.StatusCode, fmt.Errorf("decoding %s %s answer (HTTP %d): %w", cl.method, cl.path, resp.StatusCode, err)
+		}
+	}
+	return resp.StatusCode, nil
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func decodeProblem(status int, data []byte) *Error {
+	var p api.Problem
+	if err := json.Unmarshal(data, &p); err == nil && (p.Code != "" || p.Detail != "" || p.Title != "") {
+		return problemError(status, p)
+	}
+	msg := strings.TrimSpace(string(data))
+	if len(msg) > 300 {
+		msg = msg[:300] + "..."
+	}
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	return &Error{Status: status, Message: msg}
+}
+
+// retrying returns a retryablehttp client for one call; its logger writes through the call's context.
+func (c *Client) retrying(ctx context.Context) *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:   c.http,
+		Logger:       NewLogger(ctx),
+		RetryWaitMin: c.cfg.RetryWaitMin,
+		RetryWaitMax: c.cfg.RetryWaitMax,
+		RetryMax:     c.cfg.MaxRetries,
+		CheckRetry:   checkRetry,
+		Backoff:      backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+}
+
+// checkRetry retries connection errors and 429/502/503/504; everything else is the engine's answer.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		// The default policy refuses to retry certificate, scheme and redirect errors.
+		return retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+	}
+	return isRetryableStatus(resp.StatusCode), nil
+}
+
+func isRetryableStatus(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// backoff waits what Retry-After asks on a retryable answer, else min·2^attempt capped at max.
+func backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && isRetryableStatus(resp.StatusCode) {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			return d
+		}
+	}
+	return retryablehttp.DefaultBackoff(min, max, attempt, nil)
+}
+
+// parseRetryAfter reads delay-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// listAll fetches every page of a listing.
+func listAll[T any](ctx context.Context, c *Client, path string, query url.Values) ([]T, error) {
+	items := []T{}
+	q := url.Values{}
+	for k, v := range query {
+		q[k] = v
+	}
+	for {
+		var page api.Page[T]
+		if _, err := c.do(ctx, call{method: http.MethodGet, path: path, query: q, out: &page}); err != nil {
+			return nil, err
+		}
+		items = append(items, page.Items...)
+		if page.NextPageToken == "" {
+			return items, nil
+		}
+		q.Set("page_token", page.NextPageToken)
+	}
+}
+
+func p(format string, ids ...string) string {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = url.PathEscape(id)
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+// get, post, put and del are the shapes most routes take.
+func get[T any](ctx context.Context, c *Client, path string, query url.Values) (T, error) {
+	var out T
+	_, err := c.do(ctx, call{method: http.MethodGet, path: path, query: query, out: &out})
+	return out, err
+}
+
+func create[T any](ctx context.Context, c *Client, path string, in any) (T, error) {
+	var out T
+	_, err := c.do(ctx, call{method: http.MethodPost, path: path, in: in, out: &out, create: true})
+	return out, err
+}
+
+func post[T any](ctx context.Context, c *Client, path string, in any) (T, error) {
+	var out T
+	_, err := c.do(ctx, call{method: http.MethodPost, path: path, in: in, out: &out})
+	return out, err
+}
+
+func put[T any](ctx context.Context, c *Client, path string, in any) (T, error) {
+	var out T
+	_, err := c.do(ctx, call{method: http.MethodPut, path: path, in: in, out: &out})
+	return out, err
+}
+
+func (c *Client) del(ctx context.Context, path string, query url.Values) error {
+	_, err := c.do(ctx, call{method: http.MethodDelete, path: path, query: query})
+	return err
+}

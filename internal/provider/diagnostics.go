@@ -1,0 +1,44 @@
+package provider
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/streamstate/terraform-provider-flink/internal/client"
+)
+
+// addClientError turns a client error into a diagnostic that says what went wrong and what to do.
+// summary names the action, e.g. "Creating flink_namespace \"dev\"".
+func addClientError(diags *diag.Diagnostics, summary string, err error) {
+	diags.AddError(summary+" failed", explain(err))
+}
+
+func explain(err error) string {
+	e, isEngine := client.AsError(err)
+	switch {
+	case client.IsUnreachable(err):
+		return "The flink-engine could not be reached: " + err.Error() + ". Check that it is running and that the " +
+			"provider's endpoint (or " + EnvEndpoint + ") points at it."
+	case !isEngine:
+		return err.Error()
+	case client.IsUnauthenticated(err):
+		return "The engine rejected the API token: " + e.Message + ". Set the provider's token (or " + EnvToken +
+			") to a valid, unrevoked token."
+	case client.IsForbidden(err):
+		return "Permission denied: " + e.Message + ". The provider's token belongs to a user whose role does not " +
+			"allow this: ask an OWNER of the namespace to grant EDITOR or OWNER (flink_namespace_member), or use a " +
+			"token of a user who has it."
+	case client.IsLocked(err):
+		msg := "Locked: " + e.Message + "."
+		if e.TaskID != "" {
+			msg += " Clone task " + e.TaskID + " holds this namespace."
+		}
+		return msg + " Configuration changes are refused while a clone runs: wait for it to finish (or cancel it), " +
+			"then apply again."
+	case client.IsStale(err):
+		return "The object changed outside Terraform since it was last read: " + e.Message + ". Run terraform " +
+			"apply again: it refreshes the state first and plans against the current version."
+	case client.IsInvalid(err):
+		return "The engine refused the configuration: " + e.Message + "."
+	}
+	return err.Error()
+}

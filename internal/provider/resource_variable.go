@@ -1,0 +1,171 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/client"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*variableResource)(nil)
+	_ resource.ResourceWithImportState = (*variableResource)(nil)
+)
+
+// NewVariableResource is the flink_variable resource.
+func NewVariableResource() resource.Resource { return &variableResource{} }
+
+type variableResource struct{ client *client.Client }
+
+type variableModel struct {
+	ID          types.String `tfsdk:"id"`
+	NamespaceID types.String `tfsdk:"namespace_id"`
+	Name        types.String `tfsdk:"name"`
+	Value       types.String `tfsdk:"value"`
+	Kind        types.String `tfsdk:"kind"`
+}
+
+func (r *variableResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_variable"
+}
+
+func (r *variableResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	nonEmpty := []validator.String{stringvalidator.LengthAtLeast(1)}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A namespace variable that job code references as `${secret_values.<name>}`. Import " +
+			"with the variable id: `terraform import flink_variable.x <variable_id>`; an `ENCRYPTED` value is never " +
+			"returned by the engine, so after an import `value` stays empty until the next apply sets it.",
+		Attributes: map[string]schema.Attribute{
+			"id": idAttribute("variable"),
+			"namespace_id": schema.StringAttribute{
+				MarkdownDescription: "Id of the namespace. Changing it replaces the variable.",
+				Required:            true, Validators: nonEmpty, PlanModifiers: replace,
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Name, unique in the namespace. Changing it replaces the variable.",
+				Required:            true, Validators: nonEmpty, PlanModifiers: replace,
+			},
+			"value": schema.StringAttribute{
+				MarkdownDescription: "The value. Updated in place. For `ENCRYPTED` variables the engine never returns " +
+					"it, so a change made outside Terraform is not detected.",
+				Required:  true,
+				Sensitive: true,
+			},
+			"kind": schema.StringAttribute{
+				MarkdownDescription: "`PLAIN` (default) or `ENCRYPTED` (encrypted at rest, never returned). Changing it " +
+					"replaces the variable.",
+				Optional:      true,
+				Computed:      true,
+				Default:       stringdefault.StaticString(api.VariablePlain),
+				Validators:    []validator.String{stringvalidator.OneOf(api.VariablePlain, api.VariableEncrypted)},
+				PlanModifiers: replace,
+			},
+		},
+	}
+}
+
+func (r *variableResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *variableResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan variableModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	obj, err := r.client.CreateVariable(ctx, plan.NamespaceID.ValueString(), plan.Name.ValueString(), variableSpec(plan))
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Creating flink_variable "+plan.Name.ValueString(), err)
+		return
+	}
+	r.setState(ctx, obj, plan.Value, resp.State.Set, resp.Private, &resp.Diagnostics)
+}
+
+func (r *variableResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state variableModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	obj, err := r.client.GetObject(ctx, state.ID.ValueString())
+	if client.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Reading flink_variable "+state.ID.ValueString(), err)
+		return
+	}
+	r.setState(ctx, obj, state.Value, resp.State.Set, resp.Private, &resp.Diagnostics)
+}
+
+func (r *variableResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan variableModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	version, diags := readVersion(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	obj, err := r.client.UpdateVariable(ctx, plan.ID.ValueString(), plan.Name.ValueString(), variableSpec(plan), version)
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Updating flink_variable "+plan.Name.ValueString(), err)
+		return
+	}
+	r.setState(ctx, obj, plan.Value, resp.State.Set, resp.Private, &resp.Diagnostics)
+}
+
+func (r *variableResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state variableModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := r.client.DeleteObject(ctx, state.ID.ValueString()); err != nil && !client.IsNotFound(err) {
+		addClientError(&resp.Diagnostics, "Deleting flink_variable "+state.Name.ValueString(), err)
+	}
+}
+
+func (r *variableResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+func variableSpec(m variableModel) api.VariableSpec {
+	return api.VariableSpec{Kind: m.Kind.ValueString(), Value: m.Value.ValueString()}
+}
+
+// setState writes the engine's view of a variable. A PLAIN value comes from the engine (drift shows); an
+// ENCRYPTED one is never returned, so the value Terraform knows is kept and no drift is reported for it.
+func (r *variableResource) setState(ctx context.Context, obj api.Object, knownValue types.String,
+	set func(context.Context, any) diag.Diagnostics, private privateSetter, diags *diag.Diagnostics) {
+	spec, err := client.DecodeSpec[api.VariableSpec](obj)
+	if err != nil {
+		diags.AddError("Reading flink_variable "+obj.Name+" failed", err.Error())
+		return
+	}
+	value := types.StringValue(spec.Value)
+	if spec.Kind == api.VariableEncrypted {
+		value = knownValue
+	}
+	diags.Append(set(ctx, variableModel{
+		ID:          types.StringValue(obj.ID),
+		NamespaceID: types.StringValue(obj.NamespaceID),
+		Name:        types.StringValue(obj.Name),
+		Value:       value,
+		Kind:        types.StringValue(spec.Kind),
+	})...)
+	diags.Append(writeVersion(ctx, private, obj.Version)...)
+}

@@ -1,0 +1,200 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/client"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*workspaceResource)(nil)
+	_ resource.ResourceWithImportState    = (*workspaceResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*workspaceResource)(nil)
+)
+
+// NewWorkspaceResource is the flink_workspace resource.
+func NewWorkspaceResource() resource.Resource { return &workspaceResource{} }
+
+type workspaceResource struct{ client *client.Client }
+
+type workspaceModel struct {
+	ID           types.String `tfsdk:"id"`
+	Name         types.String `tfsdk:"name"`
+	Region       types.String `tfsdk:"region"`
+	Architecture types.String `tfsdk:"architecture"`
+	Storage      types.Object `tfsdk:"storage"`
+	CloneEnabled types.Bool   `tfsdk:"clone_enabled"`
+	Owner        types.String `tfsdk:"owner"`
+}
+
+func (r *workspaceResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_workspace"
+}
+
+func (r *workspaceResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A workspace groups namespaces that share a region, an architecture and a state " +
+			"storage. Import with the workspace id: `terraform import flink_workspace.x <workspace_id>` (the storage " +
+			"`secret_access_key` is not imported: the engine never returns it).",
+		Attributes: map[string]schema.Attribute{
+			"id": idAttribute("workspace"),
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Display name of the workspace.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"region": schema.StringAttribute{
+				MarkdownDescription: "Region of the workspace, e.g. `cn-hangzhou`. Clones only go between namespaces " +
+					"of one region. Changing it replaces the workspace.",
+				Required:      true,
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"architecture": schema.StringAttribute{
+				MarkdownDescription: "CPU architecture: `x86_64` (default) or `arm64`. Clones only go between namespaces " +
+					"of one architecture. Changing it replaces the workspace.",
+				Optional:      true,
+				Computed:      true,
+				Default:       stringdefault.StaticString(api.ArchX86),
+				Validators:    []validator.String{stringvalidator.OneOf(api.ArchX86, api.ArchARM64)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"storage": storageSchema(),
+			"clone_enabled": schema.BoolAttribute{
+				MarkdownDescription: "Whether namespaces of this workspace may take part in namespace clones. Only an " +
+					"OWNER may enable it. Defaults to `false`.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+			},
+			"owner": schema.StringAttribute{
+				MarkdownDescription: "User who created the workspace.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+	}
+}
+
+func (r *workspaceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *workspaceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var storage types.Object
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("storage"), &storage)...)
+	if !resp.Diagnostics.HasError() {
+		validateStorage(ctx, storage, &resp.Diagnostics)
+	}
+}
+
+func (r *workspaceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan workspaceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	in := workspaceInput(ctx, plan, 0, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ws, err := r.client.CreateWorkspace(ctx, in)
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Creating flink_workspace "+in.Name, err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, workspaceState(ws, secretOf(ctx, plan.Storage)))...)
+	resp.Diagnostics.Append(writeVersion(ctx, resp.Private, ws.Version)...)
+}
+
+func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state workspaceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ws, err := r.client.GetWorkspace(ctx, state.ID.ValueString())
+	if client.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Reading flink_workspace "+state.ID.ValueString(), err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, workspaceState(ws, secretOf(ctx, state.Storage)))...)
+	resp.Diagnostics.Append(writeVersion(ctx, resp.Private, ws.Version)...)
+}
+
+func (r *workspaceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan workspaceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	version, diags := readVersion(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	in := workspaceInput(ctx, plan, version, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ws, err := r.client.UpdateWorkspace(ctx, plan.ID.ValueString(), in)
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Updating flink_workspace "+plan.ID.ValueString(), err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, workspaceState(ws, secretOf(ctx, plan.Storage)))...)
+	resp.Diagnostics.Append(writeVersion(ctx, resp.Private, ws.Version)...)
+}
+
+func (r *workspaceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state workspaceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.DeleteWorkspace(ctx, state.ID.ValueString())
+	switch {
+	case err == nil, client.IsNotFound(err):
+	case client.IsConflict(err):
+		resp.Diagnostics.AddError("Deleting flink_workspace "+state.ID.ValueString()+" failed",
+			explain(err)+" A workspace that still has namespaces cannot be deleted: destroy its namespaces first.")
+	default:
+		addClientError(&resp.Diagnostics, "Deleting flink_workspace "+state.ID.ValueString(), err)
+	}
+}
+
+func (r *workspaceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+func workspaceInput(ctx context.Context, plan workspaceModel, version int64, diags *diag.Diagnostics) api.WorkspaceInput {
+	return api.WorkspaceInput{Name: plan.Name.ValueString(), Region: plan.Region.ValueString(),
+		Architecture: plan.Architecture.ValueString(), Storage: storageToAPI(ctx, plan.Storage, diags),
+		CloneEnabled: plan.CloneEnabled.ValueBool(), Version: version}
+}
+
+func workspaceState(ws api.Workspace, knownSecret types.String) workspaceModel {
+	return workspaceModel{
+		ID:           types.StringValue(ws.ID),
+		Name:         types.StringValue(ws.Name),
+		Region:       types.StringValue(ws.Region),
+		Architecture: types.StringValue(ws.Architecture),
+		Storage:      storageFromAPI(ws.Storage, knownSecret),
+		CloneEnabled: types.BoolValue(ws.CloneEnabled),
+		Owner:        types.StringValue(ws.Owner),
+	}
+}
