@@ -11,7 +11,7 @@ import (
 	"github.com/streamstate/terraform-provider-flink/internal/provider"
 )
 
-//go:generate go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs generate --provider-name flink
+//go:generate tfplugindocs generate --provider-name flink --rendered-provider-name Flink
 
 // version is set at build time: -ldflags "-X main.version=1.2.3".
 var version = "dev"

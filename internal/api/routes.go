@@ -53,11 +53,11 @@ var Routes = []string{
 
 	"POST /api/v1/cron/validate", // CronRequest -> CronResponse
 
-	"POST /api/v1/clones",               // CloneRequest -> Clone (PENDING)
-	"GET /api/v1/clones",                // Page[Clone]; ?namespace_id= &direction=target|source|any
-	"GET /api/v1/clones/{id}",           // Clone
-	"DELETE /api/v1/clones/{id}",        // ?delete_created=true -> Clone with Deleted; else 204
-	"POST /api/v1/clones/{id}/cancel",   // Clone
-	"GET /api/v1/clones/{id}/renames",   // Page[Rename]
-	"GET /api/v1/clones/{id}/items",     // Page[CloneItem]
+	"POST /api/v1/clones",             // CloneRequest -> Clone (PENDING)
+	"GET /api/v1/clones",              // Page[Clone]; ?namespace_id= &direction=target|source|any
+	"GET /api/v1/clones/{id}",         // Clone
+	"DELETE /api/v1/clones/{id}",      // ?delete_created=true -> Clone with Deleted; else 204
+	"POST /api/v1/clones/{id}/cancel", // Clone
+	"GET /api/v1/clones/{id}/renames", // Page[Rename]
+	"GET /api/v1/clones/{id}/items",   // Page[CloneItem]
 }
