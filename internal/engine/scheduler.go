@@ -263,15 +263,17 @@ func (e *Engine) fireSchedule(ctx context.Context, rec policyRecord, window, now
 	if now.Sub(window) >= time.Minute {
 		fired = now.Truncate(time.Minute)
 	}
+	stillScheduled := false
 	err := e.store.Update(ctx, func(tx store.Tx) error {
 		cur, ok, err := loadPolicy(tx, rec.DeploymentID)
-		if err != nil || !ok {
-			return err
+		if err != nil || !ok || !cur.Schedule.Enabled {
+			return err // deleted or disabled since it was read: nothing to fire
 		}
+		stillScheduled = true
 		cur.LastFiredAt = &fired
 		return putPolicy(tx, cur)
 	})
-	if err != nil {
+	if err != nil || !stillScheduled {
 		e.log.Error("scheduler: record fire", "deployment", rec.DeploymentID, "err", err)
 		return fired
 	}

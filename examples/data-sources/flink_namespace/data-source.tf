@@ -1,4 +1,4 @@
-data "flink_namespace" "prod" {
-  workspace_id = flink_workspace.example.id
-  name         = "prod"
+data "flink_namespace" "example" {
+  workspace_id = flink_namespace.example.workspace_id
+  name         = flink_namespace.example.name
 }

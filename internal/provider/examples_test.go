@@ -1,0 +1,97 @@
+package provider_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/streamstate/terraform-provider-flink/internal/acctest"
+)
+
+// readExamples concatenates the .tf files of examples/<dirs...> (recursively), without their terraform
+// blocks: the test framework serves the provider itself.
+func readExamples(t *testing.T, dirs ...string) string {
+	t.Helper()
+	terraformBlock := regexp.MustCompile(`(?s)terraform \{.*?\n\}\n`)
+	var b strings.Builder
+	for _, dir := range dirs {
+		err := filepath.WalkDir(filepath.Join("..", "..", "examples", dir), func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || filepath.Ext(path) != ".tf" {
+				return err
+			}
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			b.WriteString("# " + path + "\n" + terraformBlock.ReplaceAllString(string(src), "") + "\n")
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.String()
+}
+
+// TestAccExamplesApply applies every resource, data source and function example together (they refer
+// to each other as the docs show them), with the two namespaces the clone example copies between.
+// An example that does not apply is a bug in the docs.
+func TestAccExamplesApply(t *testing.T) {
+	const fixtures = `
+resource "flink_namespace" "prod" {
+  workspace_id = flink_workspace.example.id
+  name         = "prod"
+}
+
+resource "flink_namespace" "backup" {
+  workspace_id  = flink_workspace.example.id
+  name          = "backup"
+  force_destroy = true
+}
+`
+	cfg := readExamples(t, "provider", "resources", "data-sources", "functions") + fixtures
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigVariables: config.Variables{
+				"oss_access_key_id":     config.StringVariable("AKIDEXAMPLE"),
+				"oss_secret_access_key": config.StringVariable("example-secret"),
+				"kafka_password":        config.StringVariable("example-password"),
+			},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("flink_job_snapshot.before_upgrade", "status", "COMPLETED"),
+				resource.TestCheckResourceAttr("flink_deployment.orders_v2", "status", "RUNNING"),
+				resource.TestCheckResourceAttr("flink_namespace_clone.backup", "status", "SUCCEEDED"),
+				resource.TestCheckResourceAttrPair("data.flink_deployment.orders", "id", "flink_deployment.orders", "id"),
+				resource.TestCheckResourceAttrPair("data.flink_namespace.example", "id", "flink_namespace.example", "id"),
+				resource.TestCheckResourceAttr("data.flink_clone_history.backup", "clones.#", "1"),
+				resource.TestCheckResourceAttr("flink_snapshot_policy.orders", "next_fire_times.#", "5"),
+			),
+		}},
+	})
+}
+
+// TestAccQuickstartApplies applies examples/quickstart, the configuration `make demo` shows.
+func TestAccQuickstartApplies(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: readExamples(t, "quickstart"),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckOutput("clone_status", "SUCCEEDED"),
+				resource.TestCheckResourceAttr("data.flink_clone_renames.backup", "renames.#", "1"),
+				resource.TestCheckResourceAttr("data.flink_clone_renames.backup", "renames.0.source_name", "kafka-brokers"),
+				resource.TestCheckResourceAttr("data.flink_deployment.payments_copy", "status", "STOPPED"),
+				resource.TestCheckResourceAttrSet("data.flink_deployment.payments_copy", "restore_point"),
+			),
+		}},
+	})
+}
