@@ -152,7 +152,8 @@ data "flink_clone_renames" "backup" {
 
 data "flink_job_state_sets" "payments" {
   deployment_id = flink_deployment.payments.id
-  depends_on    = [flink_job_snapshot.payments_before_upgrade]
+  # Read after the clone, which snapshots the running job first (DO_NOT_SKIP).
+  depends_on = [flink_namespace_clone.backup]
 }
 
 # The copy of the payments job in the backup namespace, stopped, with its state copied as a snapshot.

@@ -1,4 +1,5 @@
-# When would a snapshot policy with this schedule fire next? Try it in `terraform console`.
+# When would a snapshot policy with this schedule fire? Pass timestamp() as `after` in
+# `terraform console` to preview from now.
 output "next_snapshots" {
-  value = provider::flink::cron_next("0/30 9-17 * * MON-FRI", "Asia/Shanghai", timestamp(), 5)
+  value = provider::flink::cron_next("0/30 9-17 * * MON-FRI", "Asia/Shanghai", "2026-11-23T00:00:00Z", 5)
 }
