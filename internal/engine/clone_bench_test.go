@@ -16,26 +16,12 @@ import (
 // the time with `cp -r` of the same state files on the same disk (ratio: target <= 1).
 // Run with -benchtime=1x: the setup runs 200 jobs.
 func BenchmarkStatefulClone(b *testing.B) {
-	const deployments, parallelJobs = 200, 20
+	const deployments = 200
 	env := enginetest.Start(b, enginetest.Options{})
 	a := env.Admin()
 	ws := a.Workspace(b, "ws")
 	src := a.Namespace(b, ws.ID, "src")
-	for start := 0; start < deployments; start += parallelJobs {
-		var deps []api.Object
-		for i := start; i < start+parallelJobs; i++ {
-			spec := enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src")
-			spec.FlinkConfiguration["local.state-bytes"] = "5mb"
-			dep := a.Deployment(b, src.ID, fmt.Sprintf("job-%03d", i), spec)
-			a.StartRunning(b, dep.ID, api.StartRequest{})
-			deps = append(deps, dep)
-		}
-		for _, dep := range deps {
-			a.WaitCheckpoints(b, dep.ID, 1)
-			a.Must(b, "POST", "/deployments/"+dep.ID+"/stop", api.StopRequest{}, nil)
-			a.WaitJob(b, dep.ID, api.JobCancelled)
-		}
-	}
+	statefulSource(b, a, src.ID, deployments)
 	var cloneTime, copyTime time.Duration
 	for i := 0; b.Loop(); i++ {
 		dst := a.Namespace(b, ws.ID, fmt.Sprintf("dst-%d", i))
@@ -63,6 +49,38 @@ func BenchmarkStatefulClone(b *testing.B) {
 	b.ReportMetric(cloneTime.Seconds()/float64(b.N), "clone-s")
 	b.ReportMetric(copyTime.Seconds()/float64(b.N), "cp-s")
 	b.ReportMetric(cloneTime.Seconds()/copyTime.Seconds(), "clone/cp")
+}
+
+// statefulSource fills a namespace with n stopped deployments holding one 5 MB checkpoint each.
+func statefulSource(b *testing.B, a *enginetest.Client, nsID string, n int) {
+	const parallelJobs = 20
+	for start := 0; start < n; start += parallelJobs {
+		var deps []api.Object
+		for i := start; i < min(start+parallelJobs, n); i++ {
+			spec := enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src")
+			spec.FlinkConfiguration["local.state-bytes"] = "5mb"
+			dep := a.Deployment(b, nsID, fmt.Sprintf("job-%03d", i), spec)
+			a.StartRunning(b, dep.ID, api.StartRequest{})
+			deps = append(deps, dep)
+		}
+		for _, dep := range deps {
+			a.WaitCheckpoints(b, dep.ID, 1)
+			a.Must(b, "POST", "/deployments/"+dep.ID+"/stop", api.StopRequest{}, nil)
+			a.WaitJob(b, dep.ID, api.JobCancelled)
+		}
+	}
+}
+
+// timedClone starts a clone and polls it to its end, returning how long it took.
+func timedClone(b *testing.B, a *enginetest.Client, req api.CloneRequest) (api.Clone, time.Duration) {
+	started := time.Now()
+	var c api.Clone
+	a.Must(b, "POST", "/clones", req, &c)
+	for !cloneEnded(c.Status) {
+		time.Sleep(20 * time.Millisecond)
+		a.Must(b, "GET", "/clones/"+c.ID, nil, &c)
+	}
+	return c, time.Since(started)
 }
 
 // BenchmarkStatelessClone clones 10,000 objects and compares the time with creating them one by one
