@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
@@ -35,7 +34,7 @@ func (e *Engine) applyCleanup(ctx context.Context, depID string, rule api.Cleanu
 			OrderBy: "created_at", Desc: true}, &snaps); err != nil {
 			return err
 		}
-		var restorePoints map[string]bool // read once, only when something is to be deleted
+		var inUse map[string][]string // restore points, read once, only when something is to be deleted
 		rank := map[string]int{}
 		for _, s := range snaps {
 			if s.Status != api.SnapshotCompleted && s.Status != api.SnapshotFailed {
@@ -53,13 +52,13 @@ func (e *Engine) applyCleanup(ctx context.Context, depID string, rule api.Cleanu
 				}
 				continue
 			}
-			if restorePoints == nil {
+			if inUse == nil {
 				var err error
-				if restorePoints, err = deploymentRestorePoints(tx); err != nil {
+				if inUse, err = restorePoints(tx); err != nil {
 					return err
 				}
 			}
-			if e.pins.pinned(s.ID) || restorePoints[s.ID] {
+			if e.pins.pinned(s.ID) || len(inUse[s.ID]) > 0 {
 				sooner(now.Add(cleanupRetryDelay))
 				continue
 			}
@@ -82,22 +81,4 @@ func (e *Engine) applyCleanup(ctx context.Context, depID string, rule api.Cleanu
 		}
 	}
 	return next, nil
-}
-
-// deploymentRestorePoints is the set of snapshot ids that some deployment names as its restore point.
-func deploymentRestorePoints(tx store.Tx) (map[string]bool, error) {
-	var deps []objectRecord
-	if err := tx.List(store.Objects, store.Query{Where: store.Cols{"kind": api.KindDeployment}}, &deps); err != nil {
-		return nil, err
-	}
-	points := map[string]bool{}
-	for _, d := range deps {
-		var spec struct {
-			RestorePoint string `json:"restore_point"`
-		}
-		if json.Unmarshal(d.Spec, &spec) == nil && spec.RestorePoint != "" {
-			points[spec.RestorePoint] = true
-		}
-	}
-	return points, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/blob"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime"
 	"github.com/streamstate/terraform-provider-flink/internal/store"
 )
@@ -61,6 +62,13 @@ func (e *Engine) CheckpointFailed(jobID string, cp runtime.CheckpointInfo) {
 }
 
 func (e *Engine) recordCheckpoint(jobID string, cp runtime.CheckpointInfo, status string) {
+	// The storage lookup reads the store itself: do it before the write transaction, not inside it.
+	var location string
+	if status == api.CheckpointCompleted {
+		if st, err := e.jobStorage(jobID); err == nil {
+			location = st.Location(cp.Prefix)
+		}
+	}
 	err := e.store.Update(e.ctx, func(tx store.Tx) error {
 		var job api.Job
 		if err := tx.Get(store.Jobs, jobID, &job); err != nil {
@@ -70,13 +78,7 @@ func (e *Engine) recordCheckpoint(jobID string, cp runtime.CheckpointInfo, statu
 		c := api.Checkpoint{ID: checkpointID(jobID, cp.Seq), DeploymentID: job.DeploymentID, JobID: jobID, Sequence: cp.Seq,
 			Status: status, Failure: cp.Failure, Incremental: cp.Incremental, SizeBytes: cp.SizeBytes,
 			FullSizeByte: cp.FullSizeBytes, Offset: cp.Offset, StartedAt: cp.StartedAt, CompletedAt: &completed,
-			DurationMS: cp.CompletedAt.Sub(cp.StartedAt).Milliseconds()}
-		if status == api.CheckpointCompleted {
-			st, err := e.namespaceStorage(e.ctx, job.NamespaceID)
-			if err == nil {
-				c.Location = st.Location(cp.Prefix)
-			}
-		}
+			DurationMS: cp.CompletedAt.Sub(cp.StartedAt).Milliseconds(), Location: location}
 		if err := tx.Put(store.Checkpoints, c.ID, store.Cols{"deployment_id": c.DeploymentID, "job_id": jobID,
 			"status": status, "seq": c.Sequence}, c); err != nil {
 			return err
@@ -99,6 +101,15 @@ func (e *Engine) recordCheckpoint(jobID string, cp runtime.CheckpointInfo, statu
 	if err != nil {
 		e.log.Error("record checkpoint", "job", jobID, "seq", cp.Seq, "err", err)
 	}
+}
+
+// jobStorage returns the storage of the namespace a job runs in.
+func (e *Engine) jobStorage(jobID string) (blob.Store, error) {
+	var job api.Job
+	if err := e.store.View(e.ctx, func(tx store.Tx) error { return tx.Get(store.Jobs, jobID, &job) }); err != nil {
+		return nil, err
+	}
+	return e.namespaceStorage(e.ctx, job.NamespaceID)
 }
 
 // CheckpointDiscarded forgets a checkpoint the runtime deleted (more than the retained count).

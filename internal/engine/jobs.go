@@ -120,11 +120,12 @@ func (e *Engine) StartJob(ctx context.Context, p Principal, depID string, req ap
 		}
 		return setObjectStatus(tx, depID, api.JobStarting)
 	})
+	if src != nil {
+		// chooseRestore pinned the source; release it once the runtime has read it (or the start failed).
+		defer e.pins.unpin(src.id)
+	}
 	if err != nil {
 		return api.Job{}, err
-	}
-	if src != nil {
-		defer e.pins.unpin(src.id)
 	}
 	if err := e.launch(ctx, dep.Object, spec, job, src, req.AllowNonRestoredState, seq); err != nil {
 		return api.Job{}, err

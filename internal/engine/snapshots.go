@@ -79,6 +79,13 @@ func (e *Engine) writeSnapshot(ctx context.Context, snap api.Snapshot) {
 }
 
 func (e *Engine) completeSnapshot(ctx context.Context, id string, res runtime.SavepointResult) {
+	var location func(nsID string) string
+	var snap api.Snapshot
+	if err := e.store.View(ctx, func(tx store.Tx) error { return tx.Get(store.Snapshots, id, &snap) }); err == nil {
+		if st, err := e.namespaceStorage(ctx, snap.NamespaceID); err == nil {
+			location = func(nsID string) string { return st.Location(snapshotPrefix(nsID, id)) }
+		}
+	}
 	e.updateSnapshot(ctx, id, func(s *api.Snapshot) {
 		now := e.now()
 		s.Status, s.SizeBytes, s.Offset, s.CompletedAt = api.SnapshotCompleted, res.SizeBytes, res.Offset, &now
@@ -86,8 +93,8 @@ func (e *Engine) completeSnapshot(ctx context.Context, id string, res runtime.Sa
 		if res.Fingerprint != "" {
 			s.StateFingerprint = res.Fingerprint
 		}
-		if st, err := e.namespaceStorage(ctx, s.NamespaceID); err == nil {
-			s.Location = st.Location(snapshotPrefix(s.NamespaceID, s.ID))
+		if location != nil {
+			s.Location = location(s.NamespaceID)
 		}
 	})
 	for _, fn := range e.snapshotListeners {
@@ -177,22 +184,28 @@ func (e *Engine) removeSnapshot(ctx context.Context, s api.Snapshot) error {
 	return e.store.Update(context.WithoutCancel(ctx), func(tx store.Tx) error { return tx.Delete(store.Snapshots, s.ID) })
 }
 
-// restorePointUsers lists the deployments whose restore point is the snapshot.
-func restorePointUsers(tx store.Tx, snapID string) ([]string, error) {
+// restorePoints maps each snapshot used as a restore point to the deployments that use it (one scan).
+func restorePoints(tx store.Tx) (map[string][]string, error) {
 	var deps []objectRecord
 	if err := tx.List(store.Objects, store.Query{Where: store.Cols{"kind": api.KindDeployment}}, &deps); err != nil {
 		return nil, err
 	}
-	var users []string
+	users := map[string][]string{}
 	for _, d := range deps {
 		var spec struct {
 			RestorePoint string `json:"restore_point"`
 		}
-		if json.Unmarshal(d.Spec, &spec) == nil && spec.RestorePoint == snapID {
-			users = append(users, d.ID)
+		if json.Unmarshal(d.Spec, &spec) == nil && spec.RestorePoint != "" {
+			users[spec.RestorePoint] = append(users[spec.RestorePoint], d.ID)
 		}
 	}
 	return users, nil
+}
+
+// restorePointUsers lists the deployments whose restore point is the snapshot.
+func restorePointUsers(tx store.Tx, snapID string) ([]string, error) {
+	users, err := restorePoints(tx)
+	return users[snapID], err
 }
 
 // deleteDeploymentSnapshots deletes a deployment's snapshots, except those another deployment uses as its
@@ -205,12 +218,12 @@ func (e *Engine) deleteDeploymentSnapshots(ctx context.Context, dep api.Object) 
 		if err := tx.List(store.Snapshots, store.Query{Where: store.Cols{"deployment_id": dep.ID}}, &snaps); err != nil {
 			return err
 		}
+		points, err := restorePoints(tx)
+		if err != nil {
+			return err
+		}
 		for _, s := range snaps {
-			users, err := restorePointUsers(tx, s.ID)
-			if err != nil {
-				return err
-			}
-			if len(users) == 0 || (len(users) == 1 && users[0] == dep.ID) {
+			if users := points[s.ID]; len(users) == 0 || (len(users) == 1 && users[0] == dep.ID) {
 				doomed = append(doomed, s)
 			}
 		}
@@ -224,11 +237,10 @@ func (e *Engine) deleteDeploymentSnapshots(ctx context.Context, dep api.Object) 
 		}
 		var owner objectRecord
 		ownerGone := tx.Get(store.Objects, rp.DeploymentID, &owner) != nil
-		users, err := restorePointUsers(tx, rp.ID)
-		if err == nil && ownerGone && len(users) == 1 {
+		if ownerGone && len(points[rp.ID]) == 1 {
 			doomed = append(doomed, rp)
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return err
