@@ -18,6 +18,7 @@ const (
 	RestoreLatestState     = "LATEST_STATE"
 	RestoreLatestSavepoint = "LATEST_SAVEPOINT"
 	RestoreFromSavepoint   = "FROM_SAVEPOINT"
+	RestoreFromCheckpoint  = "FROM_CHECKPOINT"
 )
 
 // Stop strategies.
@@ -37,8 +38,13 @@ type Job struct {
 	Status       string `json:"status"`
 	Failure      string `json:"failure,omitempty"`
 	// RestoredFrom names the snapshot or checkpoint the job started from, if any.
-	RestoredFrom     string     `json:"restored_from,omitempty"`
-	RestoreStrategy  string     `json:"restore_strategy"`
+	RestoredFrom    string `json:"restored_from,omitempty"`
+	RestoreStrategy string `json:"restore_strategy"`
+	// FlinkJobID is the job's id on the Flink cluster (flink runtime only).
+	FlinkJobID string `json:"flink_job_id,omitempty"`
+	// StatusMessage says what the engine currently knows beyond the status, e.g. that the cluster is
+	// unreachable and the engine retries.
+	StatusMessage    string     `json:"status_message,omitempty"`
 	StartOffset      int64      `json:"start_offset"`
 	StateFingerprint string     `json:"state_fingerprint,omitempty"`
 	StartedAt        time.Time  `json:"started_at"`
@@ -49,6 +55,7 @@ type Job struct {
 type StartRequest struct {
 	RestoreStrategy       string `json:"restore_strategy,omitempty"` // default LATEST_STATE
 	SnapshotID            string `json:"snapshot_id,omitempty"`      // with FROM_SAVEPOINT
+	CheckpointID          string `json:"checkpoint_id,omitempty"`    // with FROM_CHECKPOINT
 	AllowNonRestoredState bool   `json:"allow_non_restored_state,omitempty"`
 }
 
@@ -66,13 +73,15 @@ const (
 
 // Checkpoint is a system checkpoint: read-only through the API.
 type Checkpoint struct {
-	ID           string     `json:"id"`
-	DeploymentID string     `json:"deployment_id"`
-	JobID        string     `json:"job_id"`
-	Sequence     int64      `json:"sequence"`
-	Status       string     `json:"status"`
-	Failure      string     `json:"failure,omitempty"`
-	Location     string     `json:"location,omitempty"`
+	ID           string `json:"id"`
+	DeploymentID string `json:"deployment_id"`
+	JobID        string `json:"job_id"`
+	Sequence     int64  `json:"sequence"`
+	Status       string `json:"status"`
+	Failure      string `json:"failure,omitempty"`
+	Location     string `json:"location,omitempty"`
+	// StatePath is the key of the checkpoint directory in its namespace's storage.
+	StatePath    string     `json:"state_path,omitempty"`
 	Incremental  bool       `json:"incremental"`
 	SizeBytes    int64      `json:"size_bytes"`      // bytes this checkpoint wrote
 	FullSizeByte int64      `json:"full_size_bytes"` // bytes it references, shared files included
@@ -102,16 +111,19 @@ const (
 
 // Snapshot is a job snapshot (a savepoint): user-managed state, self-contained in its Location.
 type Snapshot struct {
-	ID               string     `json:"id"`
-	NamespaceID      string     `json:"namespace_id"`
-	DeploymentID     string     `json:"deployment_id"`
-	JobID            string     `json:"job_id,omitempty"`
-	Format           string     `json:"format"`
-	Description      string     `json:"description,omitempty"`
-	Origin           string     `json:"origin"`
-	Status           string     `json:"status"`
-	Failure          string     `json:"failure,omitempty"`
-	Location         string     `json:"location,omitempty"`
+	ID           string `json:"id"`
+	NamespaceID  string `json:"namespace_id"`
+	DeploymentID string `json:"deployment_id"`
+	JobID        string `json:"job_id,omitempty"`
+	Format       string `json:"format"`
+	Description  string `json:"description,omitempty"`
+	Origin       string `json:"origin"`
+	Status       string `json:"status"`
+	Failure      string `json:"failure,omitempty"`
+	Location     string `json:"location,omitempty"`
+	// StatePath is the key of the directory holding the snapshot's _metadata in its namespace's storage
+	// (empty for records written before it existed: the snapshot's own directory).
+	StatePath        string     `json:"state_path,omitempty"`
 	SizeBytes        int64      `json:"size_bytes"`
 	Offset           int64      `json:"offset"`
 	StateFingerprint string     `json:"state_fingerprint,omitempty"`

@@ -87,19 +87,22 @@ type DeploymentSpec struct {
 	Jar                *JarSpec           `json:"jar,omitempty"`
 	FlinkConfiguration map[string]string  `json:"flink_configuration,omitempty"`
 	Checkpoint         CheckpointSettings `json:"checkpoint"`
-	FileResources      []string           `json:"file_resources,omitempty"`
-	UDFs               []string           `json:"udfs,omitempty"`
-	Connectors         []string           `json:"connectors,omitempty"`
-	Variables          []string           `json:"variables,omitempty"`
-	Catalogs           []string           `json:"catalogs,omitempty"`
-	SessionCluster     string             `json:"session_cluster,omitempty"`
-	Queue              string             `json:"queue,omitempty"`
+	// Parallelism of the job; 0 takes the cluster's default.
+	Parallelism    int      `json:"parallelism,omitempty"`
+	FileResources  []string `json:"file_resources,omitempty"`
+	UDFs           []string `json:"udfs,omitempty"`
+	Connectors     []string `json:"connectors,omitempty"`
+	Variables      []string `json:"variables,omitempty"`
+	Catalogs       []string `json:"catalogs,omitempty"`
+	SessionCluster string   `json:"session_cluster,omitempty"`
+	Queue          string   `json:"queue,omitempty"`
 	// RestorePoint is the snapshot a start with restore strategy LATEST_STATE uses when the deployment has
 	// no state of its own (a clone sets it to the copied snapshot).
 	RestorePoint string `json:"restore_point,omitempty"`
 }
 
-// JarSpec is the artifact of a JAR (or PYTHON) deployment.
+// JarSpec is the artifact of a JAR (or PYTHON) deployment. URI is the id of a file resource of the
+// deployment's namespace (file-...), or an http(s) URL the engine fetches when the job starts on Flink.
 type JarSpec struct {
 	URI        string   `json:"uri"`
 	EntryClass string   `json:"entry_class,omitempty"`

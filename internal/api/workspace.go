@@ -9,7 +9,20 @@ const (
 
 	StorageManaged = "managed"
 	StorageOSS     = "oss"
+
+	RuntimeLocal = "local"
+	RuntimeFlink = "flink"
 )
+
+// Runtime says where a workspace's jobs run: the engine's embedded simulation ("local") or an Apache Flink
+// session cluster ("flink", through its JobManager REST API and its SQL Gateway).
+type Runtime struct {
+	Type          string `json:"type"`
+	RESTURL       string `json:"rest_url,omitempty"`
+	SQLGatewayURL string `json:"sql_gateway_url,omitempty"`
+	// FlinkVersion is read from the cluster when the workspace is written (read-only).
+	FlinkVersion string `json:"flink_version,omitempty"`
+}
 
 // Storage says where a workspace keeps state bytes. For "managed" every other field is empty: the engine's
 // managed storage is used. For "oss" the bytes live in the user's S3-compatible bucket. SecretAccessKey is
@@ -33,6 +46,7 @@ type Workspace struct {
 	Region       string    `json:"region"`
 	Architecture string    `json:"architecture"`
 	Storage      Storage   `json:"storage"`
+	Runtime      Runtime   `json:"runtime"`
 	CloneEnabled bool      `json:"clone_enabled"`
 	Owner        string    `json:"owner"`
 	Version      int64     `json:"version"`
@@ -47,6 +61,7 @@ type WorkspaceInput struct {
 	Region       string  `json:"region"`
 	Architecture string  `json:"architecture"`
 	Storage      Storage `json:"storage"`
+	Runtime      Runtime `json:"runtime"` // default {type = "local"}
 	CloneEnabled bool    `json:"clone_enabled"`
 	Version      int64   `json:"version,omitempty"`
 }

@@ -35,6 +35,7 @@ type cloneExtras struct {
 	fileSpec  *api.FileResourceSpec
 	snapshot  *api.Snapshot // the COPIED snapshot to register with a stateful deployment
 	stateless string        // why a deployment is cloned without state
+	notes     []api.AttentionItem
 }
 
 func (r *cloneRun) stopped() bool { return r.stop.Load() }
@@ -175,6 +176,7 @@ func (r *cloneRun) cloneObjectTx(tx store.Tx, it *cloneItemRecord, x cloneExtras
 		if attention, err = r.shapeTarget(tx, &rec, x); err != nil {
 			return failItem(tx, it, "%v", err)
 		}
+		attention = append(attention, x.notes...)
 		err = insertObject(tx, rec)
 		if err == nil {
 			break

@@ -14,13 +14,17 @@ import (
 // errNoState marks a deployment that has no state yet: it is cloned without state, which is no failure.
 var errNoState = errors.New("no state to copy")
 
-// stateCapable reports whether an engine version can clone state (VVR 6.0.2 or later).
+// stateCapable reports whether an engine version can clone state: VVR 6.0.2 or later, or Apache Flink
+// (whose savepoints are relocatable).
 func stateCapable(version string) bool {
-	major, minor, patch, ok := ParseEngineVersion(version)
+	v, ok := ParseEngineVersion(version)
 	if !ok {
 		return false
 	}
-	return major > 6 || (major == 6 && (minor > 0 || patch >= 2))
+	if !v.VVR {
+		return true
+	}
+	return v.Major > 6 || (v.Major == 6 && (v.Minor > 0 || v.Patch >= 2))
 }
 
 // cloneStatefulDeployment clones one deployment with its newest state. The copy goes to the snapshot id
@@ -57,8 +61,8 @@ func (r *cloneRun) cloneStatefulDeployment(ctx context.Context, it cloneItemReco
 		// Nothing to copy: let the transaction record the skip, refusal or missing source.
 		return r.writeItem(ctx, it, cloneExtras{})
 	}
-	snap, err := r.copyState(ctx, &it, dep, spec)
-	x := cloneExtras{snapshot: snap}
+	snap, notes, err := r.copyState(ctx, &it, dep, spec)
+	x := cloneExtras{snapshot: snap, notes: notes}
 	switch {
 	case errors.Is(err, errNoState):
 		x.stateless = "cloned without state: the job has no completed snapshot or checkpoint yet"
@@ -97,49 +101,101 @@ func (r *cloneRun) writeItem(ctx context.Context, it cloneItemRecord, x cloneExt
 }
 
 // copyState picks the newest state of a deployment (a fresh snapshot for a running job under
-// DO_NOT_SKIP), copies it into the target's storage and verifies every file's sha256. It returns the
-// COPIED snapshot to register, or errNoState.
-func (r *cloneRun) copyState(ctx context.Context, it *cloneItemRecord, dep objectRecord, spec api.DeploymentSpec) (*api.Snapshot, error) {
+// DO_NOT_SKIP), copies it into the target's storage with the source runtime, which verifies the copy. It
+// returns the COPIED snapshot to register and what the clone's attention list should say, or errNoState.
+func (r *cloneRun) copyState(ctx context.Context, it *cloneItemRecord, dep objectRecord, spec api.DeploymentSpec) (*api.Snapshot, []api.AttentionItem, error) {
 	if !stateCapable(spec.EngineVersion) {
-		return nil, fmt.Errorf("engine version %q cannot clone state: VVR 6.0.2 or later is needed", spec.EngineVersion)
+		return nil, nil, fmt.Errorf("engine version %q cannot clone state: VVR 6.0.2 or later is needed", spec.EngineVersion)
+	}
+	srcRT, srcWS, err := r.e.namespaceRuntime(ctx, dep.NamespaceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, dstWS, err := r.e.namespaceRuntime(ctx, r.clone.TargetNamespaceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if srcWS.Runtime.Type != dstWS.Runtime.Type {
+		return nil, nil, fmt.Errorf("its state was written by the %s runtime and cannot be restored on the target's %s runtime", srcWS.Runtime.Type, dstWS.Runtime.Type)
 	}
 	src, err := r.stateSource(ctx, it, dep)
 	if err != nil || src == nil {
 		if err == nil {
 			err = errNoState
 		}
-		return nil, err
-	}
-	defer r.e.pins.unpin(src.id)
-	srcStore, err := r.e.namespaceStorage(ctx, src.namespaceID)
-	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	started := r.e.now()
 	prefix := snapshotPrefix(r.clone.TargetNamespaceID, it.SnapshotID)
-	// A crashed earlier run may have left part of a copy here.
-	if err := r.dstStore.DeletePrefix(ctx, prefix); err != nil {
-		return nil, fmt.Errorf("remove a partial copy at %s: %w", r.dstStore.Location(prefix), err)
-	}
-	meta, err := runtime.CopyState(ctx, srcStore, src.prefix, r.dstStore, prefix, cloneFileParallel)
-	if err == nil {
-		// A linked copy shares the source's bytes, so reading the copy back is what proves them.
-		_, err = runtime.VerifyState(ctx, r.dstStore, prefix)
+	info, err := r.copyFrom(ctx, srcRT, src, prefix)
+	var notes []api.AttentionItem
+	if errors.Is(err, runtime.ErrNotRelocatable) {
+		// A Flink checkpoint only works where it was written: carry the newest snapshot instead, and say so.
+		skipped := src.id
+		if src, err = r.newestSnapshot(ctx, dep); err == nil && src == nil {
+			err = fmt.Errorf("its newest state is checkpoint %s, which cannot be moved to another namespace, and it has no snapshot: take a snapshot first (or clone with running_policy DO_NOT_SKIP while it runs)", skipped)
+		}
+		if err == nil {
+			notes = append(notes, api.AttentionItem{Kind: "state_not_carried", Deployment: dep.Name, Name: skipped,
+				Detail: fmt.Sprintf("the newest state, checkpoint %s, is not relocatable; snapshot %s (older) was carried instead", skipped, src.id)})
+			info, err = r.copyFrom(ctx, srcRT, src, prefix)
+		}
 	}
 	if err != nil {
-		_ = r.dstStore.DeletePrefix(context.WithoutCancel(ctx), prefix)
-		return nil, fmt.Errorf("copy state %s: %w", src.id, err)
+		return nil, nil, err
 	}
 	now := r.e.now()
-	format := meta.SavepointFormat
+	format := info.Format
 	if format == "" {
 		format = api.FormatNative
+		if s, ok := r.sourceSnapshot(ctx, src.id); ok {
+			format = s.Format
+		}
 	}
 	return &api.Snapshot{ID: it.SnapshotID, NamespaceID: r.clone.TargetNamespaceID, DeploymentID: it.TargetID,
 		Format: format, Description: fmt.Sprintf("copied by clone task %s from %s of deployment %q", r.clone.ID, src.id, dep.Name),
-		Origin: api.OriginCopied, Status: api.SnapshotCompleted, Location: r.dstStore.Location(prefix), SizeBytes: meta.SizeBytes(),
-		Offset: meta.Offset, StateFingerprint: meta.Fingerprint, EngineVersion: spec.EngineVersion, CreatedAt: started,
-		CompletedAt: &now, DurationMS: now.Sub(started).Milliseconds()}, nil
+		Origin: api.OriginCopied, Status: api.SnapshotCompleted, Location: r.dstStore.Location(prefix), StatePath: prefix,
+		SizeBytes: info.SizeBytes, Offset: info.Offset, StateFingerprint: info.Fingerprint, EngineVersion: spec.EngineVersion,
+		CreatedAt: started, CompletedAt: &now, DurationMS: now.Sub(started).Milliseconds()}, notes, nil
+}
+
+// copyFrom copies one pinned state directory into prefix of the target's storage (removing what a
+// crashed earlier run left there first), and unpins it.
+func (r *cloneRun) copyFrom(ctx context.Context, rt runtime.Runtime, src *restoreChoice, prefix string) (runtime.StateInfo, error) {
+	defer r.e.pins.unpin(src.id)
+	srcStore, err := r.e.namespaceStorage(ctx, src.namespaceID)
+	if err != nil {
+		return runtime.StateInfo{}, err
+	}
+	if err := r.dstStore.DeletePrefix(ctx, prefix); err != nil {
+		return runtime.StateInfo{}, fmt.Errorf("remove a partial copy at %s: %w", r.dstStore.Location(prefix), err)
+	}
+	info, err := rt.CopyState(ctx, runtime.StateRef{Storage: srcStore, Prefix: src.prefix, Checkpoint: src.checkpoint}, r.dstStore, prefix)
+	if err != nil {
+		_ = r.dstStore.DeletePrefix(context.WithoutCancel(ctx), prefix)
+		return info, fmt.Errorf("copy state %s: %w", src.id, err)
+	}
+	return info, nil
+}
+
+// newestSnapshot pins and returns a deployment's newest completed snapshot, or nil.
+func (r *cloneRun) newestSnapshot(ctx context.Context, dep objectRecord) (*restoreChoice, error) {
+	var choice *restoreChoice
+	err := r.e.store.View(ctx, func(tx store.Tx) error {
+		snap, err := latestCompletedSnapshot(tx, dep.ID)
+		if err == nil && snap != nil {
+			choice = snapshotChoice(*snap)
+			r.e.pins.pin(choice.id)
+		}
+		return err
+	})
+	return choice, err
+}
+
+func (r *cloneRun) sourceSnapshot(ctx context.Context, id string) (api.Snapshot, bool) {
+	var s api.Snapshot
+	err := r.e.store.View(ctx, func(tx store.Tx) error { return tx.Get(store.Snapshots, id, &s) })
+	return s, err == nil
 }
 
 // stateSource chooses and pins the state to copy: for a running streaming job under DO_NOT_SKIP a

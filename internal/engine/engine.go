@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -29,20 +30,24 @@ type Options struct {
 	AdminToken string
 	// OpenS3 opens a workspace's OSS bucket; nil means OSS storage is refused.
 	OpenS3 func(ctx context.Context, cfg blob.S3Config) (blob.Store, error)
-	Clock  func() time.Time
-	Logger *slog.Logger
+	// OpenFlink builds the runtime of a flink workspace; nil means flink workspaces are refused.
+	OpenFlink OpenFlinkFunc
+	Clock     func() time.Time
+	Logger    *slog.Logger
 }
 
 // Engine is the domain service. Its methods are safe for concurrent use.
 type Engine struct {
-	store   store.Store
-	managed blob.Store
-	rt      runtime.Runtime
-	secrets *secretbox.Box
-	admin   string
-	openS3  func(ctx context.Context, cfg blob.S3Config) (blob.Store, error)
-	clock   func() time.Time
-	log     *slog.Logger
+	store     store.Store
+	managed   blob.Store
+	rt        runtime.Runtime
+	secrets   *secretbox.Box
+	admin     string
+	openS3    func(ctx context.Context, cfg blob.S3Config) (blob.Store, error)
+	openFlink OpenFlinkFunc
+	runtimes  runtimeSet
+	clock     func() time.Time
+	log       *slog.Logger
 
 	storesMu sync.Mutex
 	stores   map[string]cachedStore // workspace id -> its OSS store
@@ -80,7 +85,7 @@ func New(opts Options) (*Engine, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &Engine{
 		store: opts.Store, managed: opts.Managed, rt: opts.Runtime, secrets: opts.Secrets,
-		admin: opts.AdminToken, openS3: opts.OpenS3, clock: opts.Clock, log: opts.Logger,
+		admin: opts.AdminToken, openS3: opts.OpenS3, openFlink: opts.OpenFlink, clock: opts.Clock, log: opts.Logger,
 		stores: map[string]cachedStore{}, ctx: ctx, cancel: cancel,
 	}
 	e.sched = newScheduler(e)
@@ -104,7 +109,7 @@ func (e *Engine) Start(ctx context.Context) error {
 func (e *Engine) Close() error {
 	e.cancel()
 	e.bg.Wait()
-	return e.rt.Close()
+	return errors.Join(e.closeRuntimes(), e.rt.Close())
 }
 
 // onStart registers a background loop that Start launches; it must return when its context is cancelled.

@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/blob"
@@ -29,7 +31,10 @@ func (e *Engine) JobStatusChanged(jobID string, s runtime.JobStatus) {
 		if !jobActive(job.Status) && job.Status != s.Status {
 			return nil // a late report about a job that already ended
 		}
-		job.Status, job.Failure = s.Status, s.Failure
+		if job.Status == s.Status && job.Failure == s.Failure && job.StatusMessage == s.Message {
+			return nil // nothing new (a runtime that polls repeats itself)
+		}
+		job.Status, job.Failure, job.StatusMessage = s.Status, s.Failure, s.Message
 		if s.Status == api.JobRunning {
 			job.StartOffset = s.StartOffset
 		}
@@ -79,6 +84,9 @@ func (e *Engine) recordCheckpoint(jobID string, cp runtime.CheckpointInfo, statu
 			Status: status, Failure: cp.Failure, Incremental: cp.Incremental, SizeBytes: cp.SizeBytes,
 			FullSizeByte: cp.FullSizeBytes, Offset: cp.Offset, StartedAt: cp.StartedAt, CompletedAt: &completed,
 			DurationMS: cp.CompletedAt.Sub(cp.StartedAt).Milliseconds(), Location: location}
+		if status == api.CheckpointCompleted {
+			c.StatePath = cp.Prefix
+		}
 		if err := tx.Put(store.Checkpoints, c.ID, store.Cols{"deployment_id": c.DeploymentID, "job_id": jobID,
 			"status": status, "seq": c.Sequence}, c); err != nil {
 			return err
@@ -114,14 +122,19 @@ func (e *Engine) jobStorage(jobID string) (blob.Store, error) {
 
 // CheckpointDiscarded forgets a checkpoint the runtime deleted (more than the retained count).
 func (e *Engine) CheckpointDiscarded(jobID string, seq int64) {
-	// The runtime may discard a checkpoint an earlier job of the deployment wrote (it adopts them on a
-	// resume), so the record is found by deployment and sequence, not by this job's id.
+	// The local runtime may discard a checkpoint an earlier job of the deployment wrote (it adopts them on
+	// a resume), so when this job has no such checkpoint the record is found by deployment and sequence.
+	// Flink numbers checkpoints per job, so its own job's record is tried first.
 	err := e.store.Update(e.ctx, func(tx store.Tx) error {
 		var job api.Job
 		if err := tx.Get(store.Jobs, jobID, &job); err != nil {
 			return err
 		}
-		_, err := tx.DeleteWhere(store.Checkpoints, store.Cols{"deployment_id": job.DeploymentID, "seq": seq, "status": api.CheckpointCompleted})
+		n, err := tx.DeleteWhere(store.Checkpoints, store.Cols{"job_id": jobID, "seq": seq, "status": api.CheckpointCompleted})
+		if err != nil || n > 0 {
+			return err
+		}
+		_, err = tx.DeleteWhere(store.Checkpoints, store.Cols{"deployment_id": job.DeploymentID, "seq": seq, "status": api.CheckpointCompleted})
 		return err
 	})
 	if err != nil {
@@ -129,8 +142,9 @@ func (e *Engine) CheckpointDiscarded(jobID string, seq int64) {
 	}
 }
 
-// resumeJobs restarts the jobs that were running when the engine stopped, each from its latest
-// checkpoint (or the state it first started from); a stop that was under way is completed.
+// resumeJobs recovers the jobs that were active when the engine stopped. Jobs on a Flink cluster outlive
+// the engine and are adopted by their Flink job id (never resubmitted); local jobs died with the process
+// and are relaunched from their latest checkpoint (or the state they first started from).
 func (e *Engine) resumeJobs(ctx context.Context) error {
 	var jobs []api.Job
 	err := e.store.View(ctx, func(tx store.Tx) error {
@@ -147,6 +161,15 @@ func (e *Engine) resumeJobs(ctx context.Context) error {
 		return err
 	}
 	for _, job := range jobs {
+		rt, ws, err := e.namespaceRuntime(ctx, job.NamespaceID)
+		if err != nil {
+			e.log.Error("resume job", "job", job.ID, "err", err)
+			continue
+		}
+		if ws.Runtime.Type == api.RuntimeFlink {
+			e.goBackground(func(ctx context.Context) { e.adoptJob(ctx, rt, ws, job) })
+			continue
+		}
 		if job.Status == api.JobCancelling {
 			e.JobStatusChanged(job.ID, runtime.JobStatus{Status: api.JobCancelled})
 			continue
@@ -157,6 +180,54 @@ func (e *Engine) resumeJobs(ctx context.Context) error {
 	}
 	return nil
 }
+
+// adoptJob re-attaches to a job on a Flink cluster. While the cluster cannot be reached it retries with
+// backoff and says so on the job; a job the cluster no longer knows ends FAILED with the reason; a stop
+// that was under way is sent again.
+func (e *Engine) adoptJob(ctx context.Context, rt runtime.Runtime, ws workspaceRecord, job api.Job) {
+	var dep objectRecord
+	var spec api.DeploymentSpec
+	err := e.store.View(ctx, func(tx store.Tx) (err error) {
+		dep, spec, _, err = loadDeployment(tx, system, job.DeploymentID, api.RoleViewer)
+		return err
+	})
+	if err != nil {
+		e.log.Error("adopt job", "job", job.ID, "err", err)
+		return
+	}
+	js, _, err := e.jobSpec(ctx, dep.Object, spec, job, nil, false, 0)
+	if err != nil {
+		e.log.Error("adopt job", "job", job.ID, "err", err)
+		return
+	}
+	for delay := time.Second; ; delay = min(2*delay, maxAdoptBackoff) {
+		err = rt.Recover(ctx, js, job.FlinkJobID)
+		if !errors.Is(err, runtime.ErrUnavailable) {
+			break
+		}
+		e.JobStatusChanged(job.ID, runtime.JobStatus{Status: job.Status,
+			Message: fmt.Sprintf("the engine restarted and cannot reach the Flink cluster yet (%v); retrying", err)})
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+	}
+	switch {
+	case errors.Is(err, runtime.ErrUnknownJob):
+		e.JobStatusChanged(job.ID, runtime.JobStatus{Status: api.JobFailed,
+			Failure: fmt.Sprintf("Flink job %s is no longer on the cluster at %s: it vanished while the engine was not watching; start the deployment again", job.FlinkJobID, ws.Runtime.RESTURL)})
+	case err != nil:
+		e.log.Error("adopt job", "job", job.ID, "flink_job_id", job.FlinkJobID, "err", err)
+	case job.Status == api.JobCancelling:
+		e.finishStop(ctx, job, api.StopNone, nil)
+	default:
+		e.log.Info("adopted job", "job", job.ID, "deployment", dep.Name, "flink_job_id", job.FlinkJobID)
+	}
+}
+
+// maxAdoptBackoff caps the wait between attempts to reach a cluster after a restart.
+const maxAdoptBackoff = time.Minute
 
 func (e *Engine) resumeJob(ctx context.Context, job api.Job) error {
 	var dep objectRecord
@@ -208,5 +279,13 @@ func (e *Engine) resumeJob(ctx context.Context, job api.Job) error {
 	}())
 	// The job was accepted before; its own checkpoints match its fingerprint, and an original source was
 	// already judged compatible (or explicitly allowed) at the first start.
-	return e.launch(ctx, dep.Object, spec, job, src, true, seq)
+	js, rt, err := e.jobSpec(ctx, dep.Object, spec, job, src, true, seq)
+	if err == nil {
+		err = rt.Recover(ctx, js, job.FlinkJobID)
+	}
+	if err != nil {
+		e.JobStatusChanged(job.ID, runtime.JobStatus{Status: api.JobFailed, Failure: err.Error()})
+		return startError(dep.Name, src, err)
+	}
+	return nil
 }

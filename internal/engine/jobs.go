@@ -77,11 +77,14 @@ func (e *Engine) StartJob(ctx context.Context, p Principal, depID string, req ap
 		req.RestoreStrategy = api.DefaultRestoreOnStart
 	}
 	if err := oneOf("restore_strategy", req.RestoreStrategy, api.RestoreNone, api.RestoreLatestState,
-		api.RestoreLatestSavepoint, api.RestoreFromSavepoint); err != nil {
+		api.RestoreLatestSavepoint, api.RestoreFromSavepoint, api.RestoreFromCheckpoint); err != nil {
 		return api.Job{}, err
 	}
 	if req.RestoreStrategy == api.RestoreFromSavepoint && req.SnapshotID == "" {
 		return api.Job{}, invalid("snapshot_id", "FROM_SAVEPOINT needs the id of the snapshot to start from")
+	}
+	if req.RestoreStrategy == api.RestoreFromCheckpoint && req.CheckpointID == "" {
+		return api.Job{}, invalid("checkpoint_id", "FROM_CHECKPOINT needs the id of a retained checkpoint of this deployment (see its state sets)")
 	}
 	var (
 		dep  objectRecord
@@ -133,35 +136,92 @@ func (e *Engine) StartJob(ctx context.Context, p Principal, depID string, req ap
 	return job, nil
 }
 
-// launch hands a recorded job to the runtime. A refusal marks the job FAILED and is returned.
+// launch hands a recorded job to its workspace's runtime and records the runtime's handle. A refusal
+// marks the job FAILED and is returned.
 func (e *Engine) launch(ctx context.Context, dep api.Object, spec api.DeploymentSpec, job api.Job, src *restoreChoice, allowNonRestored bool, firstSeq int64) error {
-	st, err := e.namespaceStorage(ctx, dep.NamespaceID)
-	if err != nil {
-		return err
-	}
-	js := runtime.JobSpec{JobID: job.ID, DeploymentID: dep.ID, Config: spec.FlinkConfiguration,
-		Checkpoint: runtime.DefaultCheckpointSettings(spec.Checkpoint), Storage: st,
-		CheckpointPrefix: checkpointPrefix(dep.NamespaceID, dep.ID, job.ID), FirstCheckpointSeq: firstSeq,
-		Fingerprint: job.StateFingerprint, Events: e}
-	if src != nil {
-		srcStore, err := e.namespaceStorage(ctx, src.namespaceID)
-		if err != nil {
-			return err
-		}
-		js.Restore = &runtime.RestoreSource{Storage: srcStore, Prefix: src.prefix, AllowNonRestoredState: allowNonRestored}
-	}
-	err = e.rt.Start(ctx, js)
+	js, rt, err := e.jobSpec(ctx, dep, spec, job, src, allowNonRestored, firstSeq)
+	var handle string
 	if err == nil {
+		handle, err = rt.Start(ctx, js)
+	}
+	if err == nil {
+		e.recordHandle(job.ID, handle)
 		return nil
 	}
 	e.JobStatusChanged(job.ID, runtime.JobStatus{Status: api.JobFailed, Failure: err.Error()})
+	return startError(dep.Name, src, err)
+}
+
+// startError maps a runtime's refusal to the API's error codes, with what to do about it.
+func startError(name string, src *restoreChoice, err error) error {
+	from := ""
+	if src != nil {
+		from = " from " + src.id
+	}
 	switch {
 	case errors.Is(err, runtime.ErrIncompatibleState):
-		return errf(api.CodeIncompatibleState, "cannot start %q from %s: %v; set allow_non_restored_state to drop the state that does not match", dep.Name, src.id, err)
+		return errf(api.CodeIncompatibleState, "cannot start %q%s: %v; set allow_non_restored_state to drop the state that does not match", name, from, err)
 	case errors.Is(err, runtime.ErrCorruptState):
-		return errf(api.CodeConflict, "cannot start %q from %s: %v", dep.Name, src.id, err)
+		return errf(api.CodeConflict, "cannot start %q%s: %v", name, from, err)
+	case errors.Is(err, runtime.ErrVersionMismatch):
+		return invalid("spec.engine_version", "cannot start %q: %v", name, err)
+	case errors.Is(err, runtime.ErrUnavailable):
+		return errf(api.CodeUnavailable, "cannot start %q: %v", name, err)
 	}
-	return fmt.Errorf("start %q: %w", dep.Name, err)
+	var de *Error
+	if errors.As(err, &de) {
+		return err
+	}
+	return errf(api.CodeInvalidArgument, "cannot start %q: %v", name, err)
+}
+
+// jobSpec assembles what a runtime needs to run a recorded job, and the runtime to run it on.
+func (e *Engine) jobSpec(ctx context.Context, dep api.Object, spec api.DeploymentSpec, job api.Job, src *restoreChoice, allowNonRestored bool, firstSeq int64) (runtime.JobSpec, runtime.Runtime, error) {
+	rt, _, err := e.namespaceRuntime(ctx, dep.NamespaceID)
+	if err != nil {
+		return runtime.JobSpec{}, nil, err
+	}
+	st, err := e.namespaceStorage(ctx, dep.NamespaceID)
+	if err != nil {
+		return runtime.JobSpec{}, nil, err
+	}
+	js := runtime.JobSpec{JobID: job.ID, DeploymentID: dep.ID, Config: spec.FlinkConfiguration,
+		Program: runtime.Program{Type: spec.Type, ExecutionMode: spec.ExecutionMode, EngineVersion: spec.EngineVersion,
+			SQL: spec.SQL, Parallelism: spec.Parallelism},
+		Checkpoint: runtime.DefaultCheckpointSettings(spec.Checkpoint), Storage: st,
+		CheckpointPrefix: checkpointPrefix(dep.NamespaceID, dep.ID, job.ID), FirstCheckpointSeq: firstSeq,
+		Fingerprint: job.StateFingerprint, Events: e}
+	if spec.Jar != nil {
+		if js.Program.Jar, err = e.jarProgram(ctx, dep.NamespaceID, *spec.Jar); err != nil {
+			return js, nil, err
+		}
+	}
+	if src != nil {
+		srcStore, err := e.namespaceStorage(ctx, src.namespaceID)
+		if err != nil {
+			return js, nil, err
+		}
+		js.Restore = &runtime.RestoreSource{Storage: srcStore, Prefix: src.prefix, AllowNonRestoredState: allowNonRestored}
+	}
+	return js, rt, nil
+}
+
+// recordHandle stores the runtime's id of a job (the Flink job id), so a restarted engine adopts it.
+func (e *Engine) recordHandle(jobID, handle string) {
+	if handle == "" {
+		return
+	}
+	err := e.store.Update(e.ctx, func(tx store.Tx) error {
+		var job api.Job
+		if err := tx.Get(store.Jobs, jobID, &job); err != nil {
+			return err
+		}
+		job.FlinkJobID = handle
+		return putJob(tx, job)
+	})
+	if err != nil {
+		e.log.Error("record the Flink job id", "job", jobID, "flink_job_id", handle, "err", err)
+	}
 }
 
 // StopJob stops a running deployment (Editor). It returns the job in CANCELLING; the runtime finishes the
@@ -225,7 +285,11 @@ func (e *Engine) finishStop(ctx context.Context, job api.Job, strategy string, s
 		}
 		target = &runtime.SavepointTarget{Storage: st, Prefix: snapshotPrefix(job.NamespaceID, snap.ID), Format: snap.Format}
 	}
-	res, err := e.rt.Stop(ctx, job.ID, strategy, target)
+	rt, _, err := e.namespaceRuntime(ctx, job.NamespaceID)
+	var res *runtime.SavepointResult
+	if err == nil {
+		res, err = rt.Stop(ctx, job.ID, strategy, target)
+	}
 	if snap != nil {
 		if err != nil {
 			e.failSnapshot(ctx, snap.ID, err)
@@ -268,7 +332,11 @@ func (e *Engine) deleteDeploymentRuntime(ctx context.Context, dep api.Object) er
 		return err
 	}
 	if active {
-		if _, err := e.rt.Stop(ctx, job.ID, api.StopNone, nil); err != nil && !errors.Is(err, runtime.ErrUnknownJob) {
+		rt, _, err := e.namespaceRuntime(ctx, dep.NamespaceID)
+		if err == nil {
+			_, err = rt.Stop(ctx, job.ID, api.StopNone, nil)
+		}
+		if err != nil && !errors.Is(err, runtime.ErrUnknownJob) {
 			return fmt.Errorf("stop the job of deployment %q: %w", dep.Name, err)
 		}
 	}

@@ -14,14 +14,31 @@ type restoreChoice struct {
 	id          string
 	namespaceID string
 	prefix      string
+	checkpoint  bool
 }
 
 func snapshotChoice(s api.Snapshot) *restoreChoice {
-	return &restoreChoice{id: s.ID, namespaceID: s.NamespaceID, prefix: snapshotPrefix(s.NamespaceID, s.ID)}
+	return &restoreChoice{id: s.ID, namespaceID: s.NamespaceID, prefix: snapshotStatePath(s)}
 }
 
 func checkpointChoice(nsID string, c api.Checkpoint) *restoreChoice {
-	return &restoreChoice{id: c.ID, namespaceID: nsID, prefix: checkpointPrefix(nsID, c.DeploymentID, c.JobID) + chkDir(c.Sequence)}
+	return &restoreChoice{id: c.ID, namespaceID: nsID, prefix: checkpointStatePath(nsID, c), checkpoint: true}
+}
+
+// snapshotStatePath is the directory holding a snapshot's _metadata.
+func snapshotStatePath(s api.Snapshot) string {
+	if s.StatePath != "" {
+		return s.StatePath
+	}
+	return snapshotPrefix(s.NamespaceID, s.ID)
+}
+
+// checkpointStatePath is the directory holding a checkpoint's _metadata.
+func checkpointStatePath(nsID string, c api.Checkpoint) string {
+	if c.StatePath != "" {
+		return c.StatePath
+	}
+	return checkpointPrefix(nsID, c.DeploymentID, c.JobID) + chkDir(c.Sequence)
 }
 
 // chooseRestore resolves a start's restore strategy to a source and pins it, so cleanup cannot delete it
@@ -48,11 +65,24 @@ func (e *Engine) chooseRestore(tx store.Tx, p Principal, dep objectRecord, spec 
 				return nil, err
 			}
 		}
-		if want := runtime.Fingerprint(spec); s.StateFingerprint != "" && s.StateFingerprint != want && !req.AllowNonRestoredState {
+		// The local simulation judges compatibility by fingerprint here; Flink judges it itself at start.
+		if want := runtime.Fingerprint(spec); s.StateFingerprint != "" && s.StateFingerprint != want && !req.AllowNonRestoredState && !e.onFlink(tx, dep.NamespaceID) {
 			return nil, errf(api.CodeIncompatibleState, "snapshot %s holds state of another job layout (fingerprint %s, deployment %q has %s): "+
 				"set allow_non_restored_state = true to start anyway and drop the state that does not match", s.ID, s.StateFingerprint, dep.Name, want)
 		}
 		choice = snapshotChoice(s)
+	case api.RestoreFromCheckpoint:
+		var c api.Checkpoint
+		if err := get(tx, store.Checkpoints, "checkpoint", req.CheckpointID, &c); err != nil {
+			return nil, err
+		}
+		if c.DeploymentID != dep.ID {
+			return nil, invalid("checkpoint_id", "checkpoint %s belongs to another deployment: a retained checkpoint restores only its own deployment; use a snapshot to move state between deployments", c.ID)
+		}
+		if c.Status != api.CheckpointCompleted {
+			return nil, errf(api.CodeConflict, "checkpoint %s is %s: only a COMPLETED retained checkpoint can be restored", c.ID, c.Status)
+		}
+		choice = checkpointChoice(dep.NamespaceID, c)
 	case api.RestoreLatestSavepoint, api.RestoreLatestState:
 		snap, err := latestCompletedSnapshot(tx, dep.ID)
 		if err != nil {
@@ -100,6 +130,16 @@ func latestCompletedCheckpoint(tx store.Tx, where store.Cols) (*api.Checkpoint, 
 		return nil, err
 	}
 	return &cps[0], nil
+}
+
+// onFlink tells whether a namespace's jobs run on a Flink cluster.
+func (e *Engine) onFlink(tx store.Tx, nsID string) bool {
+	var ns api.Namespace
+	if tx.Get(store.Namespaces, nsID, &ns) != nil {
+		return false
+	}
+	ws, err := workspaceOf(tx, ns)
+	return err == nil && ws.Runtime.Type == api.RuntimeFlink
 }
 
 // nextCheckpointSeq continues a deployment's checkpoint numbering across its jobs.

@@ -68,7 +68,12 @@ func (e *Engine) writeSnapshot(ctx context.Context, snap api.Snapshot) {
 		e.failSnapshot(ctx, snap.ID, err)
 		return
 	}
-	res, err := e.rt.Savepoint(ctx, snap.JobID, runtime.SavepointTarget{Storage: st, Prefix: snapshotPrefix(snap.NamespaceID, snap.ID), Format: snap.Format})
+	rt, _, err := e.namespaceRuntime(ctx, snap.NamespaceID)
+	if err != nil {
+		e.failSnapshot(ctx, snap.ID, err)
+		return
+	}
+	res, err := rt.Savepoint(ctx, snap.JobID, runtime.SavepointTarget{Storage: st, Prefix: snapshotPrefix(snap.NamespaceID, snap.ID), Format: snap.Format})
 	if err != nil {
 		// Nothing half-written stays behind: a failed snapshot keeps no files.
 		_ = st.DeletePrefix(ctx, snapshotPrefix(snap.NamespaceID, snap.ID))
@@ -79,11 +84,14 @@ func (e *Engine) writeSnapshot(ctx context.Context, snap api.Snapshot) {
 }
 
 func (e *Engine) completeSnapshot(ctx context.Context, id string, res runtime.SavepointResult) {
-	var location func(nsID string) string
+	var location string
 	var snap api.Snapshot
 	if err := e.store.View(ctx, func(tx store.Tx) error { return tx.Get(store.Snapshots, id, &snap) }); err == nil {
+		if res.Prefix == "" {
+			res.Prefix = snapshotPrefix(snap.NamespaceID, id)
+		}
 		if st, err := e.namespaceStorage(ctx, snap.NamespaceID); err == nil {
-			location = func(nsID string) string { return st.Location(snapshotPrefix(nsID, id)) }
+			location = st.Location(res.Prefix)
 		}
 	}
 	e.updateSnapshot(ctx, id, func(s *api.Snapshot) {
@@ -93,9 +101,10 @@ func (e *Engine) completeSnapshot(ctx context.Context, id string, res runtime.Sa
 		if res.Fingerprint != "" {
 			s.StateFingerprint = res.Fingerprint
 		}
-		if location != nil {
-			s.Location = location(s.NamespaceID)
+		if location != "" {
+			s.Location = location
 		}
+		s.StatePath = res.Prefix
 	})
 	for _, fn := range e.snapshotListeners {
 		fn(id)

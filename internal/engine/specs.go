@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"regexp"
+	"strconv"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime"
@@ -116,18 +116,29 @@ func oneOf(field, v string, allowed ...string) error {
 	return invalid(field, "%q must be one of %v", v, allowed)
 }
 
-var engineVersion = regexp.MustCompile(`^vvr-(\d+)\.(\d+)\.(\d+)-flink-\d+\.\d+$`)
+var engineVersion = regexp.MustCompile(`^(?:vvr-(\d+)\.(\d+)(?:\.(\d+))?-)?flink-(\d+)\.(\d+)$`)
 
-// ParseEngineVersion returns the VVR version of an engine version string such as "vvr-8.0.9-flink-1.17".
-func ParseEngineVersion(v string) (major, minor, patch int, ok bool) {
+// EngineVersion is a parsed engine version: "flink-1.20" (Apache Flink), "vvr-11.1-flink-1.20" or
+// "vvr-8.0.9-flink-1.17" (Ververica Runtime on that Flink).
+type EngineVersion struct {
+	VVR                    bool
+	Major, Minor, Patch    int // the VVR version
+	FlinkMajor, FlinkMinor int
+}
+
+// ParseEngineVersion parses an engine version string.
+func ParseEngineVersion(v string) (EngineVersion, bool) {
 	m := engineVersion.FindStringSubmatch(v)
 	if m == nil {
-		return 0, 0, 0, false
+		return EngineVersion{}, false
 	}
-	fmt.Sscan(m[1], &major)
-	fmt.Sscan(m[2], &minor)
-	fmt.Sscan(m[3], &patch)
-	return major, minor, patch, true
+	var ev EngineVersion
+	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
+	if m[1] != "" {
+		ev.VVR, ev.Major, ev.Minor, ev.Patch = true, atoi(m[1]), atoi(m[2]), atoi(m[3])
+	}
+	ev.FlinkMajor, ev.FlinkMinor = atoi(m[4]), atoi(m[5])
+	return ev, true
 }
 
 func validateDeployment(d *api.DeploymentSpec) error {
@@ -140,8 +151,8 @@ func validateDeployment(d *api.DeploymentSpec) error {
 	if err := oneOf("spec.execution_mode", d.ExecutionMode, api.ModeStreaming, api.ModeBatch); err != nil {
 		return err
 	}
-	if _, _, _, ok := ParseEngineVersion(d.EngineVersion); !ok {
-		return invalid("spec.engine_version", "%q is not an engine version like \"vvr-8.0.9-flink-1.17\"", d.EngineVersion)
+	if _, ok := ParseEngineVersion(d.EngineVersion); !ok {
+		return invalid("spec.engine_version", "%q is not an engine version like \"flink-1.20\", \"vvr-11.1-flink-1.20\" or \"vvr-8.0.9-flink-1.17\"", d.EngineVersion)
 	}
 	switch d.Type {
 	case api.DeploymentSQL:

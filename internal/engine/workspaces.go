@@ -50,7 +50,7 @@ func validateWorkspace(in *api.WorkspaceInput) error {
 	default:
 		return invalid("storage.type", "%q must be %q or %q", s.Type, api.StorageManaged, api.StorageOSS)
 	}
-	return nil
+	return validateRuntime(&in.Runtime)
 }
 
 // CreateWorkspace creates a workspace owned by the caller.
@@ -58,14 +58,18 @@ func (e *Engine) CreateWorkspace(ctx context.Context, p Principal, in api.Worksp
 	if err := validateWorkspace(&in); err != nil {
 		return api.Workspace{}, err
 	}
+	rt, err := e.probeRuntime(ctx, in.Runtime)
+	if err != nil {
+		return api.Workspace{}, err
+	}
 	now := e.now()
 	rec := workspaceRecord{Workspace: api.Workspace{ID: newID("ws"), Name: in.Name, Region: in.Region,
-		Architecture: in.Architecture, Storage: in.Storage, CloneEnabled: in.CloneEnabled, Owner: p.User,
+		Architecture: in.Architecture, Storage: in.Storage, Runtime: rt, CloneEnabled: in.CloneEnabled, Owner: p.User,
 		Version: 1, CreatedAt: now, UpdatedAt: now}}
 	if err := e.sealStorageSecret(&rec, in.Storage.SecretAccessKey); err != nil {
 		return api.Workspace{}, err
 	}
-	err := e.store.Update(ctx, func(tx store.Tx) error {
+	err = e.store.Update(ctx, func(tx store.Tx) error {
 		if !p.Admin {
 			if err := e.ensureUser(tx, p.User); err != nil {
 				return err
@@ -159,8 +163,12 @@ func (e *Engine) UpdateWorkspace(ctx context.Context, p Principal, id string, in
 	if err := validateWorkspace(&in); err != nil {
 		return api.Workspace{}, err
 	}
+	rt, err := e.probeRuntime(ctx, in.Runtime)
+	if err != nil {
+		return api.Workspace{}, err
+	}
 	var rec workspaceRecord
-	err := e.store.Update(ctx, func(tx store.Tx) (err error) {
+	err = e.store.Update(ctx, func(tx store.Tx) (err error) {
 		if rec, err = loadWorkspace(tx, p, id); err != nil {
 			return err
 		}
@@ -178,7 +186,14 @@ func (e *Engine) UpdateWorkspace(ctx context.Context, p Principal, id string, in
 		case in.Storage.Type != rec.Storage.Type:
 			return invalid("storage.type", "cannot change from %q to %q: create a new workspace", rec.Storage.Type, in.Storage.Type)
 		}
-		rec.Name, rec.CloneEnabled = in.Name, in.CloneEnabled
+		if !sameRuntime(rec.Runtime, rt) {
+			if n, err := activeJobsIn(tx, rec.ID); err != nil {
+				return err
+			} else if n > 0 {
+				return errf(api.CodeConflict, "workspace %q has %d active job(s) on its %s runtime: stop them before changing runtime", rec.Name, n, rec.Runtime.Type)
+			}
+		}
+		rec.Name, rec.CloneEnabled, rec.Runtime = in.Name, in.CloneEnabled, rt
 		sealed := rec.SealedSecret
 		rec.Storage = in.Storage
 		if in.Storage.SecretAccessKey != "" {
@@ -193,6 +208,11 @@ func (e *Engine) UpdateWorkspace(ctx context.Context, p Principal, id string, in
 		return tx.Put(store.Workspaces, rec.ID, store.Cols{"name": rec.Name}, rec)
 	})
 	return rec.public(), err
+}
+
+// sameRuntime tells whether two runtime settings run jobs in the same place.
+func sameRuntime(a, b api.Runtime) bool {
+	return a.Type == b.Type && a.RESTURL == b.RESTURL && a.SQLGatewayURL == b.SQLGatewayURL
 }
 
 // DeleteWorkspace deletes an empty workspace.

@@ -67,7 +67,7 @@ func BenchmarkSavepoint256MiB(b *testing.B) {
 	defer rt.Close()
 	spec := jobSpec("bench", store, newRecorder(), map[string]string{"local.state-bytes": "256mb"})
 	spec.Checkpoint.Interval = time.Hour
-	if err := rt.Start(context.Background(), spec); err != nil {
+	if _, err := rt.Start(context.Background(), spec); err != nil {
 		b.Fatal(err)
 	}
 	var ratios, putRatios []float64

@@ -272,7 +272,7 @@ func TestStartRefusesADuplicateJobAndNeverOverwritesCheckpoints(t *testing.T) {
 	defer rt.Close()
 	cfg := map[string]string{"local.state-bytes": "64kb"}
 	ev := startJob(t, rt, jobSpec("job-1", store, nil, cfg))
-	if err := rt.Start(context.Background(), jobSpec("job-1", store, newRecorder(), cfg)); err == nil {
+	if _, err := rt.Start(context.Background(), jobSpec("job-1", store, newRecorder(), cfg)); err == nil {
 		t.Fatal("a second start of a running job id succeeded")
 	}
 	cps := ev.waitCompleted(t, 2)

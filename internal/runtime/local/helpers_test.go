@@ -104,7 +104,7 @@ func startJob(t *testing.T, rt *Runtime, spec runtime.JobSpec) *recorder {
 	t.Helper()
 	ev := newRecorder()
 	spec.Events = ev
-	if err := rt.Start(context.Background(), spec); err != nil {
+	if _, err := rt.Start(context.Background(), spec); err != nil {
 		t.Fatalf("start %s: %v", spec.JobID, err)
 	}
 	ev.waitStatus(t, "STARTING")

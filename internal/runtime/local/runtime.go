@@ -50,8 +50,37 @@ func New(opts Options) *Runtime {
 }
 
 // Start verifies the restore source (every file's size and sha256, and the state fingerprint), then
-// launches the job; STARTING, RUNNING and checkpoints follow through spec.Events.
-func (r *Runtime) Start(ctx context.Context, spec runtime.JobSpec) error {
+// launches the job; STARTING, RUNNING and checkpoints follow through spec.Events. Local jobs have no
+// handle of their own: the engine's job id names them.
+func (r *Runtime) Start(ctx context.Context, spec runtime.JobSpec) (string, error) {
+	return "", r.start(ctx, spec)
+}
+
+// Recover relaunches a job that was running when the engine stopped: local jobs live in the engine's
+// process, so nothing of them survived; spec.Restore is the job's latest checkpoint.
+func (r *Runtime) Recover(ctx context.Context, spec runtime.JobSpec, _ string) error {
+	return r.start(ctx, spec)
+}
+
+// CopyState copies a checkpoint or snapshot directory (local state is relocatable: its metadata names
+// files relative to the directory, and shared files are copied in) and reads the copy back.
+func (r *Runtime) CopyState(ctx context.Context, src runtime.StateRef, dst blob.Store, dstPrefix string) (runtime.StateInfo, error) {
+	meta, err := runtime.CopyState(ctx, src.Storage, src.Prefix, dst, dstPrefix, copyParallel)
+	if err == nil {
+		// A linked copy shares the source's bytes, so reading the copy back is what proves them.
+		_, err = runtime.VerifyState(ctx, dst, dstPrefix)
+	}
+	if err != nil {
+		return runtime.StateInfo{}, err
+	}
+	return runtime.StateInfo{SizeBytes: meta.SizeBytes(), Files: len(meta.Files), Offset: meta.Offset,
+		Fingerprint: meta.Fingerprint, Format: meta.SavepointFormat}, nil
+}
+
+// copyParallel is how many files CopyState copies at once.
+const copyParallel = 8
+
+func (r *Runtime) start(ctx context.Context, spec runtime.JobSpec) error {
 	switch {
 	case spec.JobID == "":
 		return errors.New("local runtime: start: the job spec has no JobID")
@@ -258,5 +287,5 @@ func (j *job) savepoint(ctx context.Context, target runtime.SavepointTarget) (ru
 		}
 		return runtime.SavepointResult{}, err
 	}
-	return runtime.SavepointResult{SizeBytes: sumSizes(files), Offset: off, Fingerprint: j.spec.Fingerprint, Duration: time.Since(began)}, nil
+	return runtime.SavepointResult{Prefix: target.Prefix, SizeBytes: sumSizes(files), Offset: off, Fingerprint: j.spec.Fingerprint, Duration: time.Since(began)}, nil
 }

@@ -110,7 +110,7 @@ func TestRestoreRefusesIncompatibleStateUnlessAllowed(t *testing.T) {
 	other := restoreSpec("job-2", store, store, "sp", spec.Config)
 	other.Fingerprint = "fp-other"
 	other.Events = newRecorder()
-	err = rt.Start(ctx, other)
+	_, err = rt.Start(ctx, other)
 	if !errors.Is(err, runtime.ErrIncompatibleState) || !strings.Contains(err.Error(), "fp-other") {
 		t.Fatalf("start with another fingerprint: err = %v, want ErrIncompatibleState naming both fingerprints", err)
 	}
@@ -155,14 +155,14 @@ func TestRestoreRefusesCorruptOrMissingStateFiles(t *testing.T) {
 	for prefix, file := range map[string]string{"sp-a": "chunk-00001", "sp-b": "chunk-00000"} {
 		s := restoreSpec("job-2", store, store, prefix, spec.Config)
 		s.Events = newRecorder()
-		err := rt.Start(ctx, s)
+		_, err := rt.Start(ctx, s)
 		if !errors.Is(err, runtime.ErrCorruptState) || !strings.Contains(err.Error(), file) {
 			t.Fatalf("restore from %s: err = %v, want ErrCorruptState naming %s", prefix, err, file)
 		}
 	}
 	s := restoreSpec("job-2", store, store, "no-such-savepoint", spec.Config)
 	s.Events = newRecorder()
-	if err := rt.Start(ctx, s); !errors.Is(err, runtime.ErrCorruptState) {
+	if _, err := rt.Start(ctx, s); !errors.Is(err, runtime.ErrCorruptState) {
 		t.Fatalf("restore from a missing directory: err = %v, want ErrCorruptState", err)
 	}
 }
@@ -274,7 +274,7 @@ func TestStartRejectsBadConfigurationAndUnknownJobs(t *testing.T) {
 	spec := quietSpec("job-1", map[string]string{"local.state-bytes": "lots"})
 	spec.Storage = store
 	spec.Events = newRecorder()
-	if err := rt.Start(context.Background(), spec); err == nil || !strings.Contains(err.Error(), "local.state-bytes") {
+	if _, err := rt.Start(context.Background(), spec); err == nil || !strings.Contains(err.Error(), "local.state-bytes") {
 		t.Fatalf("start with a bad size: err = %v, want one naming local.state-bytes", err)
 	}
 	if _, err := rt.Savepoint(context.Background(), "nope", runtime.SavepointTarget{Storage: store, Prefix: "x"}); !errors.Is(err, runtime.ErrUnknownJob) {
