@@ -141,3 +141,26 @@ func TestDeletingADeploymentRemovesItsState(t *testing.T) {
 		t.Fatalf("snapshot files remain after the deployment was deleted: %v", err)
 	}
 }
+
+func TestRestoreFromARetainedCheckpoint(t *testing.T) {
+	t.Parallel()
+	env := enginetest.Start(t, enginetest.Options{})
+	c := env.Admin()
+	ns := c.Namespace(t, c.Workspace(t, "ws").ID, "ns")
+	dep := c.Deployment(t, ns.ID, "job", enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src"))
+	other := c.Deployment(t, ns.ID, "other", enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src"))
+	c.StartRunning(t, dep.ID, api.StartRequest{})
+	cp := c.WaitCheckpoints(t, dep.ID, 1)[0]
+	c.Must(t, "POST", "/deployments/"+dep.ID+"/stop", api.StopRequest{}, nil)
+	c.WaitJob(t, dep.ID, api.JobCancelled)
+
+	// The retained checkpoint is what a stopped job restarts from, named by id.
+	c.Fails(t, http.StatusBadRequest, api.CodeInvalidArgument, "POST", "/deployments/"+dep.ID+"/start",
+		api.StartRequest{RestoreStrategy: api.RestoreFromCheckpoint})
+	c.Fails(t, http.StatusBadRequest, api.CodeInvalidArgument, "POST", "/deployments/"+other.ID+"/start",
+		api.StartRequest{RestoreStrategy: api.RestoreFromCheckpoint, CheckpointID: cp.ID})
+	job := c.StartRunning(t, dep.ID, api.StartRequest{RestoreStrategy: api.RestoreFromCheckpoint, CheckpointID: cp.ID})
+	if job.RestoredFrom != cp.ID || job.StartOffset != cp.Offset {
+		t.Fatalf("restored job starts at %d from %q, want %d from %s", job.StartOffset, job.RestoredFrom, cp.Offset, cp.ID)
+	}
+}

@@ -74,10 +74,12 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Validators: []validator.String{stringvalidator.OneOf(api.ModeStreaming, api.ModeBatch)},
 			},
 			"engine_version": schema.StringAttribute{
-				MarkdownDescription: "Engine version, such as `vvr-8.0.9-flink-1.17`. Stateful clones need VVR 6.0.2 or later.",
-				Required:            true,
+				MarkdownDescription: "Engine version: `flink-1.20` (Apache Flink), `vvr-11.1-flink-1.20` or " +
+					"`vvr-8.0.9-flink-1.17` (Ververica Runtime). On a `flink` runtime its Flink major.minor must match the " +
+					"cluster's, or the start fails naming both. Stateful clones need VVR 6.0.2 or later, or Apache Flink.",
+				Required: true,
 				Validators: []validator.String{stringvalidator.RegexMatches(engineVersionPattern,
-					"must be an engine version such as vvr-8.0.9-flink-1.17")},
+					"must be an engine version such as flink-1.20, vvr-11.1-flink-1.20 or vvr-8.0.9-flink-1.17")},
 			},
 			"sql": schema.StringAttribute{
 				MarkdownDescription: "SQL text of a `SQL` deployment.",
@@ -95,6 +97,11 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"args": schema.ListAttribute{MarkdownDescription: "Arguments passed to the main class.",
 						Optional: true, ElementType: types.StringType},
 				},
+			},
+			"parallelism": schema.Int64Attribute{
+				MarkdownDescription: "Parallelism of the job; left out, the cluster's default.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(1, 32768)},
 			},
 			"flink_configuration": schema.MapAttribute{
 				MarkdownDescription: "Flink configuration of the job, including state parameters such as " +
@@ -131,10 +138,16 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Attributes: map[string]schema.Attribute{
 					"kind": schema.StringAttribute{
 						MarkdownDescription: "`NONE` (no state), `LATEST_STATE` (latest checkpoint or snapshot), " +
-							"`LATEST_SAVEPOINT` or `FROM_SAVEPOINT` (the snapshot in `snapshot_id`, possibly of another deployment).",
+							"`LATEST_SAVEPOINT`, `FROM_SAVEPOINT` (the snapshot in `snapshot_id`, possibly of another deployment) " +
+							"or `FROM_CHECKPOINT` (the retained checkpoint in `checkpoint_id`, of this deployment).",
 						Required: true,
 						Validators: []validator.String{stringvalidator.OneOf(api.RestoreNone, api.RestoreLatestState,
-							api.RestoreLatestSavepoint, api.RestoreFromSavepoint)},
+							api.RestoreLatestSavepoint, api.RestoreFromSavepoint, api.RestoreFromCheckpoint)},
+					},
+					"checkpoint_id": schema.StringAttribute{
+						MarkdownDescription: "Id of a retained checkpoint of this deployment to start from " +
+							"(`data.flink_job_state_sets.x.checkpoints[*].id`); only with `FROM_CHECKPOINT`.",
+						Optional: true,
 					},
 					"snapshot_id": schema.StringAttribute{
 						MarkdownDescription: "Id of the snapshot to start from (`flink_job_snapshot.x.id`); only with `FROM_SAVEPOINT`.",
@@ -158,6 +171,11 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"flink_job_id": schema.StringAttribute{
+				MarkdownDescription: "The latest job's id on the Flink cluster (`flink` runtime); null on the local runtime or when it never ran.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
 			"status": schema.StringAttribute{
 				MarkdownDescription: "Status of the latest job (`RUNNING`, `CANCELLED`, `FAILED`, ...), or `CREATED` when it never ran.",
 				Computed:            true,
@@ -173,7 +191,7 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 	}
 }
 
-const engineVersionRegex = `^vvr-\d+\.\d+\.\d+-flink-\d+\.\d+$`
+const engineVersionRegex = `^(vvr-\d+\.\d+(\.\d+)?-)?flink-\d+\.\d+$`
 
 func (r *deploymentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
@@ -210,18 +228,13 @@ func (r *deploymentResource) ValidateConfig(ctx context.Context, req resource.Va
 	}
 	var rm restoreModel
 	resp.Diagnostics.Append(m.Restore.As(ctx, &rm, objectAsLenient)...)
-	if rm.Kind.IsUnknown() || rm.SnapshotID.IsUnknown() {
+	if rm.Kind.IsUnknown() || rm.SnapshotID.IsUnknown() || rm.CheckpointID.IsUnknown() {
 		return
 	}
-	at := path.Root("restore").AtName("snapshot_id")
-	if rm.Kind.ValueString() == api.RestoreFromSavepoint && rm.SnapshotID.IsNull() {
-		requireAttr(&resp.Diagnostics, at, "restore.kind = \"FROM_SAVEPOINT\" starts from one snapshot: set "+
-			"restore.snapshot_id to its id (flink_job_snapshot.x.id).")
-	}
-	if rm.Kind.ValueString() != api.RestoreFromSavepoint && !rm.SnapshotID.IsNull() {
-		resp.Diagnostics.AddAttributeError(at, "snapshot_id needs FROM_SAVEPOINT",
-			"restore.snapshot_id is only used with restore.kind = \"FROM_SAVEPOINT\": set that kind or remove snapshot_id.")
-	}
+	validateRestoreRef(&resp.Diagnostics, rm.Kind.ValueString(), api.RestoreFromCheckpoint, "checkpoint_id", rm.CheckpointID,
+		"starts from one retained checkpoint of this deployment: set restore.checkpoint_id to its id (data.flink_job_state_sets.x.checkpoints[0].id).")
+	validateRestoreRef(&resp.Diagnostics, rm.Kind.ValueString(), api.RestoreFromSavepoint, "snapshot_id", rm.SnapshotID,
+		"starts from one snapshot: set restore.snapshot_id to its id (flink_job_snapshot.x.id).")
 }
 
 // ModifyPlan marks job_id unknown when a start is planned: the start makes a new job.
@@ -234,6 +247,7 @@ func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.Modify
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("desired_state"), &prior)...)
 	if planned.IsUnknown() || (planned.ValueString() == desiredRunning && prior.ValueString() != desiredRunning) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("job_id"), types.StringUnknown())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("flink_job_id"), types.StringUnknown())...)
 	}
 }
 
@@ -258,7 +272,7 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	applySpec(ctx, &plan, obj, spec, &resp.Diagnostics)
-	plan.JobID, plan.Status = types.StringNull(), types.StringValue(obj.Status)
+	plan.JobID, plan.FlinkJobID, plan.Status = types.StringNull(), types.StringNull(), types.StringValue(obj.Status)
 	// Saved before the start, so a start that fails leaves a tracked (tainted) deployment, not an orphan.
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	if resp.Diagnostics.HasError() || plan.DesiredState.ValueString() != desiredRunning {
@@ -320,7 +334,7 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	applySpec(ctx, &plan, obj, liveSpec, &resp.Diagnostics)
-	plan.JobID = state.JobID
+	plan.JobID, plan.FlinkJobID = state.JobID, state.FlinkJobID
 	r.converge(ctx, &plan, state.DesiredState.ValueString(), what, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
@@ -376,14 +390,17 @@ func (r *deploymentResource) readJob(ctx context.Context, m *deploymentModel, fa
 	job, err := r.client.GetJob(ctx, m.ID.ValueString())
 	switch {
 	case client.IsNotFound(err):
-		m.JobID, m.Status = types.StringNull(), types.StringValue(fallback)
+		m.JobID, m.FlinkJobID, m.Status = types.StringNull(), types.StringNull(), types.StringValue(fallback)
 	case err != nil:
 		addClientError(diags, "Reading the job of flink_deployment "+m.Name.ValueString(), err)
 		if m.JobID.IsUnknown() {
 			m.JobID = types.StringNull()
 		}
+		if m.FlinkJobID.IsUnknown() {
+			m.FlinkJobID = types.StringNull()
+		}
 		m.Status = types.StringValue(fallback)
 	default:
-		m.JobID, m.Status = types.StringValue(job.ID), types.StringValue(job.Status)
+		m.JobID, m.FlinkJobID, m.Status = types.StringValue(job.ID), stringOrNull(job.FlinkJobID), types.StringValue(job.Status)
 	}
 }

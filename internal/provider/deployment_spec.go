@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
@@ -26,10 +27,12 @@ type deploymentModel struct {
 	Jar                types.Object   `tfsdk:"jar"`
 	FlinkConfiguration types.Map      `tfsdk:"flink_configuration"`
 	Checkpoint         types.Object   `tfsdk:"checkpoint"`
+	Parallelism        types.Int64    `tfsdk:"parallelism"`
 	DesiredState       types.String   `tfsdk:"desired_state"`
 	Restore            types.Object   `tfsdk:"restore"`
 	StopStrategy       types.String   `tfsdk:"stop_strategy"`
 	JobID              types.String   `tfsdk:"job_id"`
+	FlinkJobID         types.String   `tfsdk:"flink_job_id"`
 	Status             types.String   `tfsdk:"status"`
 	Version            types.Int64    `tfsdk:"version"`
 	Timeouts           timeouts.Value `tfsdk:"timeouts"`
@@ -51,6 +54,7 @@ type checkpointModel struct {
 type restoreModel struct {
 	Kind                  types.String `tfsdk:"kind"`
 	SnapshotID            types.String `tfsdk:"snapshot_id"`
+	CheckpointID          types.String `tfsdk:"checkpoint_id"`
 	AllowNonRestoredState types.Bool   `tfsdk:"allow_non_restored_state"`
 }
 
@@ -83,6 +87,7 @@ func specFromModel(ctx context.Context, m deploymentModel, diags *diag.Diagnosti
 		ExecutionMode: m.ExecutionMode.ValueString(),
 		EngineVersion: m.EngineVersion.ValueString(),
 		SQL:           m.SQL.ValueString(),
+		Parallelism:   int(m.Parallelism.ValueInt64()),
 	}
 	if !m.Jar.IsNull() && !m.Jar.IsUnknown() {
 		var j jarModel
@@ -113,7 +118,7 @@ func startRequestFromModel(ctx context.Context, m deploymentModel, diags *diag.D
 	var r restoreModel
 	diags.Append(m.Restore.As(ctx, &r, basetypes.ObjectAsOptions{})...)
 	return api.StartRequest{RestoreStrategy: r.Kind.ValueString(), SnapshotID: r.SnapshotID.ValueString(),
-		AllowNonRestoredState: r.AllowNonRestoredState.ValueBool()}
+		CheckpointID: r.CheckpointID.ValueString(), AllowNonRestoredState: r.AllowNonRestoredState.ValueBool()}
 }
 
 // applySpec writes the engine's object and spec into m, keeping how the user wrote things where the
@@ -126,6 +131,10 @@ func applySpec(ctx context.Context, m *deploymentModel, obj api.Object, spec api
 	m.ExecutionMode = types.StringValue(spec.ExecutionMode)
 	m.EngineVersion = types.StringValue(spec.EngineVersion)
 	m.SQL = stringOrNull(spec.SQL)
+	m.Parallelism = types.Int64Null()
+	if spec.Parallelism > 0 {
+		m.Parallelism = types.Int64Value(int64(spec.Parallelism))
+	}
 	m.Version = types.Int64Value(obj.Version)
 
 	if spec.Jar == nil {
@@ -176,6 +185,18 @@ func applySpec(ctx context.Context, m *deploymentModel, obj api.Object, spec api
 }
 
 var engineVersionPattern = regexp.MustCompile(engineVersionRegex)
+
+// validateRestoreRef checks that ref is set exactly when the restore kind is kind.
+func validateRestoreRef(diags *diag.Diagnostics, got, kind, attr string, ref types.String, need string) {
+	at := path.Root("restore").AtName(attr)
+	if got == kind && ref.IsNull() {
+		requireAttr(diags, at, "restore.kind = \""+kind+"\" "+need)
+	}
+	if got != kind && !ref.IsNull() {
+		diags.AddAttributeError(at, attr+" needs "+kind,
+			"restore."+attr+" is only used with restore.kind = \""+kind+"\": set that kind or remove "+attr+".")
+	}
+}
 
 // objectAsLenient reads a nested object whose parts may still be unknown (validation time).
 var objectAsLenient = basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true, UnhandledNullAsEmpty: true}

@@ -36,6 +36,8 @@ type workspaceModel struct {
 	Region       types.String `tfsdk:"region"`
 	Architecture types.String `tfsdk:"architecture"`
 	Storage      types.Object `tfsdk:"storage"`
+	Runtime      types.Object `tfsdk:"runtime"`
+	FlinkVersion types.String `tfsdk:"flink_version"`
 	CloneEnabled types.Bool   `tfsdk:"clone_enabled"`
 	Owner        types.String `tfsdk:"owner"`
 }
@@ -73,6 +75,12 @@ func (r *workspaceResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"storage": storageSchema(),
+			"runtime": runtimeSchema(),
+			"flink_version": schema.StringAttribute{
+				MarkdownDescription: "The Flink version the cluster of a `flink` runtime reports (for example `1.20.1`); empty for `local`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{flinkVersionFollowsRuntime{}},
+			},
 			"clone_enabled": schema.BoolAttribute{
 				MarkdownDescription: "Whether namespaces of this workspace may take part in namespace clones. Only an " +
 					"OWNER may enable it. Defaults to `false`.",
@@ -94,10 +102,12 @@ func (r *workspaceResource) Configure(_ context.Context, req resource.ConfigureR
 }
 
 func (r *workspaceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var storage types.Object
+	var storage, rt types.Object
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("storage"), &storage)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("runtime"), &rt)...)
 	if !resp.Diagnostics.HasError() {
 		validateStorage(ctx, storage, &resp.Diagnostics)
+		validateRuntime(ctx, rt, &resp.Diagnostics)
 	}
 }
 
@@ -184,6 +194,7 @@ func (r *workspaceResource) ImportState(ctx context.Context, req resource.Import
 func workspaceInput(ctx context.Context, plan workspaceModel, version int64, diags *diag.Diagnostics) api.WorkspaceInput {
 	return api.WorkspaceInput{Name: plan.Name.ValueString(), Region: plan.Region.ValueString(),
 		Architecture: plan.Architecture.ValueString(), Storage: storageToAPI(ctx, plan.Storage, diags),
+		Runtime:      runtimeToAPI(ctx, plan.Runtime, diags),
 		CloneEnabled: plan.CloneEnabled.ValueBool(), Version: version}
 }
 
@@ -194,6 +205,8 @@ func workspaceState(ws api.Workspace, knownSecret types.String) workspaceModel {
 		Region:       types.StringValue(ws.Region),
 		Architecture: types.StringValue(ws.Architecture),
 		Storage:      storageFromAPI(ws.Storage, knownSecret),
+		Runtime:      runtimeFromAPI(ws.Runtime),
+		FlinkVersion: types.StringValue(ws.Runtime.FlinkVersion),
 		CloneEnabled: types.BoolValue(ws.CloneEnabled),
 		Owner:        types.StringValue(ws.Owner),
 	}
