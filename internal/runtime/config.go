@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/runtime/flinkconf"
 )
 
 // Configuration keys the local runtime and the state format honour.
@@ -46,9 +47,12 @@ type LocalConfig struct {
 	StateTTL time.Duration
 }
 
-// ValidateConfig checks the keys of cfg that the local runtime and the state format honour; other keys
-// are passed through untouched.
+// ValidateConfig checks the keys of cfg that the local runtime and the state format honour, and every
+// well-known Flink key as Flink would parse it; other keys are passed through untouched.
 func ValidateConfig(cfg map[string]string) error {
+	if err := flinkconf.Validate(cfg); err != nil {
+		return err
+	}
 	_, err := ParseConfig(cfg)
 	return err
 }
@@ -96,53 +100,23 @@ func ParseConfig(cfg map[string]string) (LocalConfig, error) {
 	return c, nil
 }
 
-// parseSize reads a byte count: a whole number, or a number with a binary unit as Flink writes memory sizes
-// (k/kb/kib, m/mb/mib, g/gb/gib, t/tb/tib; case-insensitive, 1 kb = 1024 bytes).
+// parseSize reads a byte count as Flink reads memory sizes ("1048576", "64 mb", "1g"; 1 kb = 1024 bytes).
 func parseSize(key, v string, minimum int64) (int64, error) {
-	bad := fmt.Errorf("flink configuration %s = %q: want a size in bytes of at least %d, like 1048576, \"64mb\" or \"256MiB\"", key, v, minimum)
-	s := strings.ToLower(strings.TrimSpace(v))
-	i := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
+	n, err := flinkconf.ParseMemorySize(v)
+	if err != nil || n < minimum {
+		return 0, fmt.Errorf("flink configuration %s = %q: want a memory size of at least %d bytes, like 1048576, \"64 mb\" or \"1g\"", key, v, minimum)
 	}
-	if i == 0 {
-		return 0, bad
-	}
-	n, err := strconv.ParseInt(s[:i], 10, 64)
-	if err != nil {
-		return 0, bad
-	}
-	var shift uint
-	switch strings.TrimSpace(s[i:]) {
-	case "", "b", "bytes":
-	case "k", "kb", "kib":
-		shift = 10
-	case "m", "mb", "mib":
-		shift = 20
-	case "g", "gb", "gib":
-		shift = 30
-	case "t", "tb", "tib":
-		shift = 40
-	default:
-		return 0, bad
-	}
-	if n > (1<<62)>>shift || n<<shift < minimum {
-		return 0, bad
-	}
-	return n << shift, nil
+	return n, nil
 }
 
-// parseTTL reads table.exec.state.ttl: milliseconds as a whole number (as Flink's console writes it), or a
-// duration like "36h" or "90m". Zero turns the TTL off.
+// parseTTL reads table.exec.state.ttl as Flink reads durations: milliseconds as a whole number
+// (129600000, as Flink's console writes it) or with a unit ("36 h", "1 d", "90 min"). Zero turns it off.
 func parseTTL(v string) (time.Duration, error) {
-	s := strings.TrimSpace(v)
-	if ms, err := strconv.ParseInt(s, 10, 64); err == nil && ms >= 0 && ms <= int64(time.Duration(1<<62)/time.Millisecond) {
-		return time.Duration(ms) * time.Millisecond, nil
+	d, err := flinkconf.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("flink configuration %s = %q: %v; want %s", ConfigStateTTL, v, err, flinkconf.DurationForms)
 	}
-	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
-		return d, nil
-	}
-	return 0, fmt.Errorf("flink configuration %s = %q: want milliseconds as a whole number (129600000) or a duration like \"36h\"", ConfigStateTTL, v)
+	return d, nil
 }
 
 // DefaultCheckpointSettings applies the defaults to a deployment's checkpoint settings: interval 3m,

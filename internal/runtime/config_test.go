@@ -18,7 +18,7 @@ func TestParseConfigDefaultsAndForms(t *testing.T) {
 		t.Fatalf("defaults = %+v, want %+v", c, want)
 	}
 	c, err = ParseConfig(map[string]string{
-		"local.records-per-second": "250", "local.state-bytes": "256MiB", "local.chunk-bytes": "64 kb",
+		"local.records-per-second": "250", "local.state-bytes": "256 mb", "local.chunk-bytes": "64 kb",
 		"local.checkpoint-failure": "true", "local.savepoint-failure": "false", "local.operator-layout": "v2",
 		"state.backend.incremental": "TRUE", "table.exec.state.ttl": "129600000",
 		"parallelism.default": "4", // not ours: passed through
@@ -31,7 +31,8 @@ func TestParseConfigDefaultsAndForms(t *testing.T) {
 	if c != want {
 		t.Fatalf("parsed = %+v, want %+v", c, want)
 	}
-	for in, ttl := range map[string]time.Duration{"36h": 36 * time.Hour, "0": 0, "1500": 1500 * time.Millisecond, "90m": 90 * time.Minute} {
+	for in, ttl := range map[string]time.Duration{"36h": 36 * time.Hour, "0": 0, "1500": 1500 * time.Millisecond, "90m": 90 * time.Minute,
+		"1 d": 24 * time.Hour, "36 h": 36 * time.Hour, "1 min": time.Minute, "129600000 ms": 36 * time.Hour} {
 		c, err := ParseConfig(map[string]string{"table.exec.state.ttl": in})
 		if err != nil || c.StateTTL != ttl {
 			t.Errorf("table.exec.state.ttl %q = %v, %v; want %v", in, c.StateTTL, err, ttl)
@@ -55,8 +56,8 @@ func TestValidateConfigNamesKeyAndForm(t *testing.T) {
 		{"local.checkpoint-failure", "sometimes", "true or false"},
 		{"local.savepoint-failure", "yes please", "true or false"},
 		{"state.backend.incremental", "maybe", "true or false"},
-		{"table.exec.state.ttl", "a while", "36h"},
-		{"table.exec.state.ttl", "-1h", "36h"},
+		{"table.exec.state.ttl", "a while", "36 h"},
+		{"table.exec.state.ttl", "-1h", "36 h"},
 	}
 	for _, c := range cases {
 		err := ValidateConfig(map[string]string{c.key: c.value})
