@@ -73,8 +73,12 @@ func splitNumber(text string) (number uint64, unit string, err error) {
 // ParseDuration parses a duration as Flink's TimeUtils.parseDuration does: a whole number, optional
 // whitespace, an optional unit label (case-insensitive); no unit means milliseconds. Negative numbers,
 // fractions and combined forms ("1h30m") are refused, as Flink refuses them. Durations beyond Go's
-// ~292 years are refused too.
+// ~292 years are refused too, and so are ISO-8601 forms ("PT1H"): Flink 2.x reads them, 1.20 does not,
+// and a deployment's configuration must mean the same on both.
 func ParseDuration(text string) (time.Duration, error) {
+	if t := javaTrim(text); len(t) > 1 && (t[0] == 'P' || t[0] == 'p') {
+		return 0, fmt.Errorf("%q is an ISO-8601 duration, which only Flink 2.x reads; write the form every Flink reads, like \"1 h\" or \"90 s\"", text)
+	}
 	n, unit, err := splitNumber(text)
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a duration: %v", text, err)

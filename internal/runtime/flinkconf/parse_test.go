@@ -6,7 +6,9 @@ import (
 	"time"
 )
 
-// The vectors follow Flink's own TimeUtilsTest and MemorySizeTest.
+// The vectors follow Flink's own TimeUtilsTest and MemorySizeTest; every one was checked against
+// TimeUtils.parseDuration and MemorySize.parse of flink-core 1.20.3 and 2.3.0 (same answers on both, except
+// ISO-8601 forms, which only 2.x reads and this package refuses).
 func TestParseDurationAsFlink(t *testing.T) {
 	cases := map[string]time.Duration{
 		"129600000":       36 * time.Hour, // no unit: milliseconds
@@ -40,7 +42,7 @@ func TestParseDurationAsFlink(t *testing.T) {
 			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "   ", "foobar", "-1", "-1 s", "1.5 h", "1h30m", "1 hr", "12 3", "ms", "99999999999999999999", "106752 d"} {
+	for _, in := range []string{"", "   ", "foobar", "-1", "-1 s", "1.5 h", "1h30m", "1 hr", "12 3", "ms", "99999999999999999999", "106752 d", "1 d 2 h", "PT1H", "P1D"} {
 		if d, err := ParseDuration(in); err == nil {
 			t.Errorf("ParseDuration(%q) = %v, want an error", in, d)
 		}
