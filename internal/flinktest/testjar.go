@@ -1,0 +1,54 @@
+package flinktest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// TestJarEntryClass is the main class of the test job (also in its manifest).
+const TestJarEntryClass = "io.streamstate.flinktest.CountingJob"
+
+// TestJar builds the test job (flink/testjob) against a Flink version once and returns the jar's
+// path; later calls reuse the built jar. The job prints "testjob key=K count=C seq=S" per record on
+// the TaskManager's stdout; arguments: --rate, --count, --checkpoint-interval, --uid-suffix.
+func TestJar(ctx context.Context, version string) (string, error) {
+	version, err := resolveVersion(version)
+	if err != nil {
+		return "", err
+	}
+	dir, err := CacheDir(version)
+	if err != nil {
+		return "", err
+	}
+	buildDir := filepath.Join(dir, "testjob")
+	jar := filepath.Join(buildDir, "flink-testjob.jar")
+	marker := filepath.Join(buildDir, completeMarker)
+	unlock, err := lockDir(dir)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if _, err := os.Stat(marker); err == nil {
+		return jar, nil
+	}
+	pomDir, err := repoFlinkDir()
+	if err != nil {
+		return "", err
+	}
+	if err := os.RemoveAll(buildDir); err != nil {
+		return "", fmt.Errorf("flinktest: clearing %s: %w", buildDir, err)
+	}
+	pom := filepath.Join(pomDir, "testjob", "pom.xml")
+	if err := runMaven(ctx, pomDir, "-f", pom, "package", "-Dflink.version="+version, "-Dtestjob.build.dir="+buildDir); err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(jar); err != nil {
+		return "", fmt.Errorf("flinktest: Maven built no %s: %w", jar, err)
+	}
+	if err := os.WriteFile(marker, []byte(version+"\n"), 0o644); err != nil {
+		return "", err
+	}
+	return jar, nil
+}
