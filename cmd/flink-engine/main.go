@@ -22,6 +22,7 @@ import (
 
 	"github.com/streamstate/terraform-provider-flink/internal/blob"
 	"github.com/streamstate/terraform-provider-flink/internal/engine"
+	"github.com/streamstate/terraform-provider-flink/internal/runtime/flink"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime/local"
 	"github.com/streamstate/terraform-provider-flink/internal/secretbox"
 	"github.com/streamstate/terraform-provider-flink/internal/server"
@@ -98,7 +99,8 @@ func serve(args []string) error {
 	defer st.Close()
 	eng, err := engine.New(engine.Options{Store: st, Managed: managed, Runtime: local.New(local.Options{Logger: log}),
 		Secrets: secrets, AdminToken: admin, Logger: log,
-		OpenS3: func(ctx context.Context, cfg blob.S3Config) (blob.Store, error) { return blob.NewS3(ctx, cfg) }})
+		OpenS3:    func(ctx context.Context, cfg blob.S3Config) (blob.Store, error) { return blob.NewS3(ctx, cfg) },
+		OpenFlink: flink.Opener(log)})
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/streamstate/terraform-provider-flink/internal/blob"
 	"github.com/streamstate/terraform-provider-flink/internal/engine"
+	"github.com/streamstate/terraform-provider-flink/internal/runtime/flink"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime/local"
 	"github.com/streamstate/terraform-provider-flink/internal/secretbox"
 	"github.com/streamstate/terraform-provider-flink/internal/server"
@@ -85,7 +86,8 @@ func (env *Env) start(t testing.TB) {
 	}
 	eng, err := engine.New(engine.Options{Store: st, Managed: managed, Runtime: local.New(local.Options{Logger: log, Clock: env.opts.Clock}),
 		Secrets: secrets, AdminToken: AdminToken, Clock: env.opts.Clock, Logger: log,
-		OpenS3: func(ctx context.Context, cfg blob.S3Config) (blob.Store, error) { return blob.NewS3(ctx, cfg) }})
+		OpenS3:    func(ctx context.Context, cfg blob.S3Config) (blob.Store, error) { return blob.NewS3(ctx, cfg) },
+		OpenFlink: flink.Opener(log)})
 	if err != nil {
 		t.Fatal(err)
 	}

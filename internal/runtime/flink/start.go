@@ -73,7 +73,10 @@ func (r *Runtime) Start(ctx context.Context, spec runtime.JobSpec) (string, erro
 	}
 	if err != nil {
 		// A submission that raced with itself (a retried request) left the job on the cluster: adopt it.
-		if _, jerr := r.jm.job(context.WithoutCancel(ctx), flinkID); jerr == nil {
+		// A JAR run that Flink refused (its state did not map) also leaves a job, FAILED: report why.
+		if job, jerr := r.jm.job(context.WithoutCancel(ctx), flinkID); jerr == nil && (job.State == flinkFailed || job.State == flinkFailing) {
+			return "", r.startFailure(context.WithoutCancel(ctx), spec, flinkID)
+		} else if jerr == nil {
 			r.log.Warn("submission failed but the job exists; adopting it", "job", spec.JobID, "flink_job", flinkID, "err", err)
 			r.watch.add(spec, flinkID, true)
 			return flinkID, nil

@@ -1,0 +1,90 @@
+package flinkit_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
+)
+
+// A SQL job on Flink: its checkpoints and snapshots are Flink's own files in the namespace's storage,
+// and a job restored from a snapshot continues counting where the snapshot was taken.
+func TestSQLJobResumesFromItsOwnSnapshot(t *testing.T) {
+	t.Parallel()
+	fe := newFlinkEnv(t)
+	c := fe.c
+	ns := c.Namespace(t, fe.ws.ID, "ns")
+	tag := "own-" + ns.ID
+	dep := c.Deployment(t, ns.ID, "counts", sqlDeployment(countingSQL(tag)))
+
+	job := startJob(t, c, dep.ID, api.StartRequest{})
+	if job.FlinkJobID == "" || clusterJobs(t)[job.FlinkJobID] != "RUNNING" {
+		t.Fatalf("job %+v is not RUNNING on the cluster (cluster jobs %v)", job, clusterJobs(t))
+	}
+	cps := checkpoints(t, c, dep.ID, 1)
+	if cps[0].StatePath == "" || cps[0].FullSizeByte <= 0 || !strings.Contains(cps[0].StatePath, job.FlinkJobID+"/chk-") {
+		t.Fatalf("checkpoint record is not Flink's: %+v", cps[0])
+	}
+	if _, err := os.Stat(filepath.Join(fe.DataDir, "storage", cps[0].StatePath, "_metadata")); err != nil {
+		t.Fatalf("Flink's checkpoint %s is not in the namespace's storage: %v", cps[0].StatePath, err)
+	}
+
+	floor := waitCounts(t, tag, 0, 5)
+	snap := snapshot(t, c, dep.ID, api.FormatCanonical)
+	if snap.SizeBytes <= 0 || !strings.HasPrefix(snap.Location, "file://") {
+		t.Fatalf("snapshot has no size or location: %+v", snap)
+	}
+	if _, err := os.Stat(filepath.Join(fe.DataDir, "storage", snap.StatePath, "_metadata")); err != nil {
+		t.Fatalf("snapshot %s has no _metadata at %s: %v", snap.ID, snap.StatePath, err)
+	}
+	native := snapshot(t, c, dep.ID, api.FormatNative)
+	if native.Format != api.FormatNative || native.StatePath == snap.StatePath {
+		t.Fatalf("NATIVE snapshot %+v", native)
+	}
+	stopJob(t, c, dep.ID, api.StopNone)
+	if state := clusterJobs(t)[job.FlinkJobID]; state != "CANCELED" {
+		t.Fatalf("the cluster's job is %s after the stop, want CANCELED", state)
+	}
+
+	offset := stdoutLen(t)
+	startJob(t, c, dep.ID, api.StartRequest{RestoreStrategy: api.RestoreFromSavepoint, SnapshotID: snap.ID})
+	assertContinues(t, tag, offset, floor)
+}
+
+// A retained checkpoint restores its own deployment, and another deployment starts from a snapshot
+// of the first (the seed: snapshots can be shared between jobs with compatible state).
+func TestRestoreFromARetainedCheckpointAndFromAnotherDeploymentsSnapshot(t *testing.T) {
+	t.Parallel()
+	fe := newFlinkEnv(t)
+	c := fe.c
+	ns := c.Namespace(t, fe.ws.ID, "ns")
+	tagA, tagB := "a-"+ns.ID, "b-"+ns.ID
+	a := c.Deployment(t, ns.ID, "a", sqlDeployment(countingSQL(tagA)))
+	b := c.Deployment(t, ns.ID, "b", sqlDeployment(countingSQL(tagB)))
+
+	startJob(t, c, a.ID, api.StartRequest{})
+	floor := waitCounts(t, tagA, 0, 5) // the state of everything below has counted at least this
+	snap := snapshot(t, c, a.ID, api.FormatCanonical)
+	var cp api.Checkpoint
+	enginetest.Eventually(t, waitLong, "a checkpoint after the snapshot", func() bool {
+		cp = checkpoints(t, c, a.ID, 1)[0]
+		return cp.CompletedAt != nil && cp.CompletedAt.After(*snap.CompletedAt)
+	})
+	stopJob(t, c, a.ID, api.StopNone)
+
+	// a, from its retained checkpoint: RETAIN_ON_CANCELLATION kept it.
+	offset := stdoutLen(t)
+	job := startJob(t, c, a.ID, api.StartRequest{RestoreStrategy: api.RestoreFromCheckpoint, CheckpointID: cp.ID})
+	if job.RestoredFrom != cp.ID {
+		t.Fatalf("job restored from %q, want checkpoint %s", job.RestoredFrom, cp.ID)
+	}
+	assertContinues(t, tagA, offset, floor)
+
+	// b, from a's snapshot.
+	offset = stdoutLen(t)
+	startJob(t, c, b.ID, api.StartRequest{RestoreStrategy: api.RestoreFromSavepoint, SnapshotID: snap.ID})
+	assertContinues(t, tagB, offset, floor)
+}
