@@ -214,6 +214,9 @@ func (e *Engine) adoptJob(ctx context.Context, rt runtime.Runtime, ws workspaceR
 		}
 	}
 	switch {
+	case errors.Is(err, runtime.ErrUnknownJob) && job.FlinkJobID == "":
+		e.JobStatusChanged(job.ID, runtime.JobStatus{Status: api.JobFailed,
+			Failure: fmt.Sprintf("the engine stopped before the job reached the Flink cluster at %s; start the deployment again", ws.Runtime.RESTURL)})
 	case errors.Is(err, runtime.ErrUnknownJob):
 		e.JobStatusChanged(job.ID, runtime.JobStatus{Status: api.JobFailed,
 			Failure: fmt.Sprintf("Flink job %s is no longer on the cluster at %s: it vanished while the engine was not watching; start the deployment again", job.FlinkJobID, ws.Runtime.RESTURL)})
