@@ -32,10 +32,12 @@ var Routes = []string{
 
 	"POST /api/v1/namespaces/{id}/objects/{kind}", // ObjectInput -> Object
 	"GET /api/v1/namespaces/{id}/objects/{kind}",  // Page[Object]; ?name= filters
-	"GET /api/v1/objects/{id}",                    // Object
-	"PUT /api/v1/objects/{id}",                    // ObjectInput -> Object; 412 on a stale version
-	"DELETE /api/v1/objects/{id}",                 // 204; a deployment's job is stopped and its state deleted
-	"GET /api/v1/objects/{id}/versions",           // Page[ObjectVersion], newest first
+	// The raw bytes of a file resource, streamed to storage: creates it (201) or replaces its bytes (200).
+	"PUT /api/v1/namespaces/{id}/file-resources/{name}", // application/octet-stream -> Object
+	"GET /api/v1/objects/{id}",                          // Object
+	"PUT /api/v1/objects/{id}",                          // ObjectInput -> Object; 412 on a stale version
+	"DELETE /api/v1/objects/{id}",                       // 204; a deployment's job is stopped and its state deleted
+	"GET /api/v1/objects/{id}/versions",                 // Page[ObjectVersion], newest first
 
 	"POST /api/v1/deployments/{id}/start", // StartRequest -> Job (STARTING)
 	"POST /api/v1/deployments/{id}/stop",  // StopRequest -> Job (CANCELLING)

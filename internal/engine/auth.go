@@ -8,8 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"regexp"
-	"strings"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/store"
@@ -36,8 +34,6 @@ type tokenRecord struct {
 	api.Token
 	Hash string `json:"hash"`
 }
-
-var userName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._@-]{0,127}$`)
 
 // Authenticate resolves a bearer token.
 func (e *Engine) Authenticate(ctx context.Context, bearer string) (Principal, error) {
@@ -74,8 +70,8 @@ func requireAdmin(p Principal) error {
 
 // ensureUser records a user the first time it gets a token or a membership.
 func (e *Engine) ensureUser(tx store.Tx, name string) error {
-	if !userName.MatchString(name) {
-		return invalid("user", "%q is not a valid user name (letters, digits and . _ @ -, at most 128)", name)
+	if err := api.ValidateUserName(name); err != nil {
+		return invalid("user", "%v", err)
 	}
 	err := tx.Insert(store.Users, name, nil, userRecord{Name: name, CreatedAt: store.TimeKey(e.now())})
 	if errors.Is(err, store.ErrConflict) {
@@ -89,7 +85,6 @@ func (e *Engine) CreateToken(ctx context.Context, p Principal, in api.TokenReque
 	if err := requireAdmin(p); err != nil {
 		return api.Token{}, err
 	}
-	in.User = strings.TrimSpace(in.User)
 	if in.User == AdminUser {
 		return api.Token{}, invalid("user", "%q is reserved for the admin token; choose another user name", AdminUser)
 	}

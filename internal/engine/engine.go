@@ -34,6 +34,11 @@ type Options struct {
 	OpenFlink OpenFlinkFunc
 	Clock     func() time.Time
 	Logger    *slog.Logger
+	// Observer receives measurements (checkpoints, snapshots, schedule fires); nil records nothing.
+	Observer Observer
+	// IdempotencyTTL is how long an Idempotency-Key's first response is replayed before the record is
+	// swept (default DefaultIdempotencyTTL).
+	IdempotencyTTL time.Duration
 }
 
 // Engine is the domain service. Its methods are safe for concurrent use.
@@ -48,6 +53,8 @@ type Engine struct {
 	runtimes  runtimeSet
 	clock     func() time.Time
 	log       *slog.Logger
+	obs       Observer
+	idemTTL   time.Duration
 
 	storesMu sync.Mutex
 	stores   map[string]cachedStore // workspace id -> its OSS store
@@ -82,12 +89,19 @@ func New(opts Options) (*Engine, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Observer == nil {
+		opts.Observer = noObserver{}
+	}
+	if opts.IdempotencyTTL <= 0 {
+		opts.IdempotencyTTL = DefaultIdempotencyTTL
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &Engine{
 		store: opts.Store, managed: opts.Managed, rt: opts.Runtime, secrets: opts.Secrets,
 		admin: opts.AdminToken, openS3: opts.OpenS3, openFlink: opts.OpenFlink, clock: opts.Clock, log: opts.Logger,
-		stores: map[string]cachedStore{}, ctx: ctx, cancel: cancel,
+		stores: map[string]cachedStore{}, ctx: ctx, cancel: cancel, obs: opts.Observer, idemTTL: opts.IdempotencyTTL,
 	}
+	e.onStart(e.sweepIdempotencyLoop)
 	e.sched = newScheduler(e)
 	return e, nil
 }

@@ -67,6 +67,7 @@ func (e *Engine) CheckpointFailed(jobID string, cp runtime.CheckpointInfo) {
 }
 
 func (e *Engine) recordCheckpoint(jobID string, cp runtime.CheckpointInfo, status string) {
+	e.obs.CheckpointRecorded(status == api.CheckpointCompleted, cp.CompletedAt.Sub(cp.StartedAt))
 	// The storage lookup reads the store itself: do it before the write transaction, not inside it.
 	var location string
 	if status == api.CheckpointCompleted {

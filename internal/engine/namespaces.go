@@ -4,18 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/store"
 )
 
-var objectName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$`)
-
 func validName(field, name string) error {
-	if !objectName.MatchString(name) {
-		return invalid(field, "%q is not a valid name: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 128", name)
+	if err := api.ValidateIdentifierName(name); err != nil {
+		return invalid(field, "%v", err)
 	}
 	return nil
 }
@@ -23,10 +20,6 @@ func validName(field, name string) error {
 // CreateNamespace creates a namespace in a workspace; only the workspace Owner may. The caller becomes
 // the namespace's OWNER.
 func (e *Engine) CreateNamespace(ctx context.Context, p Principal, wsID string, in api.NamespaceInput) (api.Namespace, error) {
-	in.Name = strings.TrimSpace(in.Name)
-	if err := validName("name", in.Name); err != nil {
-		return api.Namespace{}, err
-	}
 	now := e.now()
 	ns := api.Namespace{ID: newID("ns"), WorkspaceID: wsID, Name: in.Name, Version: 1, CreatedAt: now, UpdatedAt: now}
 	err := e.store.Update(ctx, func(tx store.Tx) error {
@@ -35,6 +28,10 @@ func (e *Engine) CreateNamespace(ctx context.Context, p Principal, wsID string, 
 			return err
 		}
 		if err := requireWorkspaceOwner(p, ws.Workspace, "create namespaces in it"); err != nil {
+			return err
+		}
+		// The name is checked only once the caller is known to be allowed: authorization before validation.
+		if err := validName("name", in.Name); err != nil {
 			return err
 		}
 		err = tx.Insert(store.Namespaces, ns.ID, store.Cols{"workspace_id": wsID, "name": ns.Name}, ns)

@@ -17,6 +17,8 @@ import (
 type objectRecord struct {
 	api.Object
 	Sealed string `json:"sealed,omitempty"`
+	// staged holds a file resource's bytes already written to storage for this change (never stored).
+	staged *stagedFile
 }
 
 func objectCols(o api.Object) store.Cols {
@@ -41,24 +43,38 @@ func checkUnlocked(p Principal, ns api.Namespace) error {
 
 // CreateObject creates an object of kind in a namespace (Editor).
 func (e *Engine) CreateObject(ctx context.Context, p Principal, nsID, kind string, in api.ObjectInput) (api.Object, error) {
-	if err := validKind(kind); err != nil {
-		return api.Object{}, err
+	id := newID(idPrefix[kind])
+	var staged *stagedFile
+	if kind == api.KindFileResource && api.ValidateIdentifierName(in.Name) == nil {
+		var err error
+		if staged, err = e.stageInlineContent(ctx, p, nsID, id, in.Name, in.Spec); err != nil {
+			return api.Object{}, err
+		}
 	}
-	if err := validName("name", in.Name); err != nil {
-		return api.Object{}, err
-	}
+	return e.createObject(ctx, p, nsID, kind, id, in, staged)
+}
+
+// createObject records a new object; staged (when not nil) holds its file bytes, removed on failure.
+func (e *Engine) createObject(ctx context.Context, p Principal, nsID, kind, id string, in api.ObjectInput, staged *stagedFile) (api.Object, error) {
 	var out api.Object
 	err := e.store.Update(ctx, func(tx store.Tx) error {
 		ns, err := requireRole(tx, p, nsID, api.RoleEditor)
 		if err != nil {
 			return err
 		}
+		// Kind and name are checked only once the caller is known to be allowed: authorization first.
+		if err := validKind(kind); err != nil {
+			return err
+		}
+		if err := validName("name", in.Name); err != nil {
+			return err
+		}
 		if err := checkUnlocked(p, ns); err != nil {
 			return err
 		}
 		now := e.now()
-		rec := objectRecord{Object: api.Object{ID: newID(idPrefix[kind]), NamespaceID: nsID, Kind: kind, Name: in.Name,
-			Version: 1, CreatedAt: now, UpdatedAt: now}}
+		rec := objectRecord{Object: api.Object{ID: id, NamespaceID: nsID, Kind: kind, Name: in.Name,
+			Version: 1, CreatedAt: now, UpdatedAt: now}, staged: staged}
 		if err := e.prepareSpec(ctx, tx, ns, &rec, in.Spec); err != nil {
 			return err
 		}
@@ -68,6 +84,9 @@ func (e *Engine) CreateObject(ctx context.Context, p Principal, nsID, kind strin
 		out = rec.Object
 		return nil
 	})
+	if err != nil {
+		staged.discard(e)
+	}
 	return out, err
 }
 
@@ -135,12 +154,32 @@ func (e *Engine) ListObjects(ctx context.Context, p Principal, nsID, kind, name 
 
 // UpdateObject replaces an object's spec (Editor). A stale version is refused with 412.
 func (e *Engine) UpdateObject(ctx context.Context, p Principal, id string, in api.ObjectInput) (api.Object, error) {
+	var staged *stagedFile
+	if len(in.Spec) > 0 {
+		var cur objectRecord
+		err := e.store.View(ctx, func(tx store.Tx) (err error) { cur, _, err = loadObject(tx, p, id, api.RoleEditor); return err })
+		if err != nil {
+			return api.Object{}, err
+		}
+		if cur.Kind == api.KindFileResource {
+			if staged, err = e.stageInlineContent(ctx, p, cur.NamespaceID, cur.ID, cur.Name, in.Spec); err != nil {
+				return api.Object{}, err
+			}
+		}
+	}
+	return e.updateObject(ctx, p, id, in, staged)
+}
+
+// updateObject records an object's new spec; staged (when not nil) holds its new file bytes, removed on
+// failure.
+func (e *Engine) updateObject(ctx context.Context, p Principal, id string, in api.ObjectInput, staged *stagedFile) (api.Object, error) {
 	var out api.Object
 	err := e.store.Update(ctx, func(tx store.Tx) error {
 		rec, ns, err := loadObject(tx, p, id, api.RoleEditor)
 		if err != nil {
 			return err
 		}
+		rec.staged = staged
 		if err := checkUnlocked(p, ns); err != nil {
 			return err
 		}
@@ -162,6 +201,9 @@ func (e *Engine) UpdateObject(ctx context.Context, p Principal, id string, in ap
 		out = rec.Object
 		return putVersion(tx, rec.Object)
 	})
+	if err != nil {
+		staged.discard(e)
+	}
 	return out, err
 }
 

@@ -190,6 +190,7 @@ func (s *scheduler) process(ctx context.Context, depID string) {
 		} else {
 			nextFire = firstWindow(sched, rec, job)
 			if !nextFire.IsZero() && !nextFire.After(now) {
+				s.e.obs.ScheduleFired(now.Sub(nextFire))
 				fired := s.e.fireSchedule(ctx, rec, nextFire, now)
 				nextFire = sched.firstFire(fired, &fired)
 			}

@@ -98,6 +98,7 @@ func (e *Engine) completeSnapshot(ctx context.Context, id string, res runtime.Sa
 		now := e.now()
 		s.Status, s.SizeBytes, s.Offset, s.CompletedAt = api.SnapshotCompleted, res.SizeBytes, res.Offset, &now
 		s.DurationMS = now.Sub(s.CreatedAt).Milliseconds()
+		e.obs.SnapshotRecorded(true, now.Sub(s.CreatedAt))
 		if res.Fingerprint != "" {
 			s.StateFingerprint = res.Fingerprint
 		}
@@ -116,6 +117,7 @@ func (e *Engine) failSnapshot(ctx context.Context, id string, cause error) {
 		now := e.now()
 		s.Status, s.Failure, s.CompletedAt = api.SnapshotFailed, cause.Error(), &now
 		s.DurationMS = now.Sub(s.CreatedAt).Milliseconds()
+		e.obs.SnapshotRecorded(false, now.Sub(s.CreatedAt))
 	})
 }
 

@@ -78,7 +78,7 @@ func (e *Engine) prepareSpec(ctx context.Context, tx store.Tx, ns api.Namespace,
 		if err := decodeStrict(in, &f); err != nil {
 			return err
 		}
-		if err := e.storeFileResource(ctx, tx, ns, rec, &f); err != nil {
+		if err := e.storeFileResource(rec, &f); err != nil {
 			return err
 		}
 		spec = f

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"path"
@@ -83,31 +82,21 @@ func (e *Engine) namespaceStorage(ctx context.Context, nsID string) (blob.Store,
 	return e.storageOf(ctx, ws)
 }
 
-// storeFileResource writes a file resource's bytes to namespace storage (once per version) and replaces
-// the content in the spec with its size, sha256 and location. An update without content keeps the bytes.
-func (e *Engine) storeFileResource(ctx context.Context, tx store.Tx, ns api.Namespace, rec *objectRecord, f *api.FileResourceSpec) error {
-	if f.Content == nil {
-		old, err := specOf[api.FileResourceSpec](rec.Object)
-		if err != nil || old.Location == "" {
-			return invalid("spec.content", "a file resource needs its content (base64)")
-		}
-		*f = old
+// storeFileResource sets a file resource's spec to the bytes staged in storage before the transaction
+// (file_resources.go): their size, sha256 and location. An update without content keeps the bytes. It
+// does no I/O: it runs inside the transaction.
+func (e *Engine) storeFileResource(rec *objectRecord, f *api.FileResourceSpec) error {
+	if rec.staged != nil {
+		*f = rec.staged.spec
 		return nil
 	}
-	ws, err := workspaceOf(tx, ns)
-	if err != nil {
-		return err
+	if f.Content != nil {
+		return fmt.Errorf("file resource %q: its content was not staged before the transaction", rec.Name)
 	}
-	st, err := e.storageOf(ctx, ws)
-	if err != nil {
-		return err
+	old, err := specOf[api.FileResourceSpec](rec.Object)
+	if err != nil || old.Location == "" {
+		return invalid("spec.content", "a file resource needs its content (base64, or PUT the raw bytes to /api/v1/namespaces/{id}/file-resources/{name})")
 	}
-	// Each upload gets a key of its own: blobs are immutable, and history entries keep pointing at theirs.
-	key := fileResourcePrefix(ns.ID, rec.ID) + newID("blob") + "/" + rec.Name
-	info, err := st.Put(ctx, key, bytes.NewReader(f.Content))
-	if err != nil {
-		return fmt.Errorf("store file resource %q: %w", rec.Name, err)
-	}
-	*f = api.FileResourceSpec{Size: info.Size, SHA256: info.SHA256, Location: st.Location(key)}
+	*f = old
 	return nil
 }

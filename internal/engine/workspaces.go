@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/store"
@@ -23,9 +22,8 @@ func (r workspaceRecord) public() api.Workspace {
 }
 
 func validateWorkspace(in *api.WorkspaceInput) error {
-	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" {
-		return invalid("name", "must not be empty")
+	if err := api.ValidateDisplayName(in.Name); err != nil {
+		return invalid("name", "%v", err)
 	}
 	if in.Region == "" {
 		return invalid("region", "must not be empty (for example \"cn-hangzhou\" or \"us-east-1\")")

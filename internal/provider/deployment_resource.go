@@ -56,9 +56,9 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the deployment, unique in its namespace. Changing it replaces the deployment.",
+				MarkdownDescription: "Name of the deployment, unique in its namespace: letters, digits, `.`, `_` and `-`, at most 128 bytes. Changing it replaces the deployment.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{identifierName},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"type": schema.StringAttribute{

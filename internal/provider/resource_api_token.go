@@ -50,9 +50,9 @@ func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 		Attributes: map[string]schema.Attribute{
 			"id": idAttribute("token"),
 			"user": schema.StringAttribute{
-				MarkdownDescription: "User the token authenticates as. Changing it replaces the token.",
+				MarkdownDescription: "User the token authenticates as: letters, digits, `.`, `_`, `@` and `-`, at most 128 bytes. Changing it replaces the token.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{userName},
 				PlanModifiers:       replace,
 			},
 			"description": schema.StringAttribute{

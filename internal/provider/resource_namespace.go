@@ -52,9 +52,9 @@ func (r *namespaceResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Name, unique in the workspace. Changing it replaces the namespace.",
+				MarkdownDescription: "Name, unique in the workspace: letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 128 bytes. Changing it replaces the namespace.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{identifierName},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"force_destroy": schema.BoolAttribute{

@@ -58,7 +58,7 @@ func (r *namespaceMemberResource) Schema(_ context.Context, _ resource.SchemaReq
 			"user": schema.StringAttribute{
 				MarkdownDescription: "User name (the `user` of a `flink_api_token`). Changing it replaces the membership.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{userName},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"role": schema.StringAttribute{

@@ -54,8 +54,8 @@ func (r *variableResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Required:            true, Validators: nonEmpty, PlanModifiers: replace,
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Name, unique in the namespace. Changing it replaces the variable.",
-				Required:            true, Validators: nonEmpty, PlanModifiers: replace,
+				MarkdownDescription: "Name, unique in the namespace: letters, digits, `.`, `_` and `-`, at most 128 bytes. Changing it replaces the variable.",
+				Required:            true, Validators: []validator.String{identifierName}, PlanModifiers: replace,
 			},
 			"value": schema.StringAttribute{
 				MarkdownDescription: "The value. Updated in place. For `ENCRYPTED` variables the engine never returns " +

@@ -54,9 +54,9 @@ func (r *workspaceResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 		Attributes: map[string]schema.Attribute{
 			"id": idAttribute("workspace"),
 			"name": schema.StringAttribute{
-				MarkdownDescription: "Display name of the workspace.",
+				MarkdownDescription: "Display name of the workspace (at most 128 bytes, no control characters, no leading or trailing spaces).",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{displayName},
 			},
 			"region": schema.StringAttribute{
 				MarkdownDescription: "Region of the workspace, e.g. `cn-hangzhou`. Clones only go between namespaces " +

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
@@ -14,25 +15,34 @@ type call[Out any] func(ctx context.Context, p engine.Principal, r *http.Request
 // reply builds an authenticated handler that writes the call's result with status.
 func reply[Out any](s *Server, status int, fn call[Out]) http.HandlerFunc {
 	return s.authed(func(w http.ResponseWriter, r *http.Request) {
-		out, err := fn(r.Context(), principal(r.Context()), r)
-		if err != nil {
-			s.fail(w, err)
-			return
-		}
-		writeJSON(w, status, out)
+		run(s, w, r, status, fn)
 	})
 }
 
 // create is reply for creating POSTs: idempotent under an Idempotency-Key.
 func create[Out any](s *Server, fn call[Out]) http.HandlerFunc {
 	return s.authed(s.idempotent(func(w http.ResponseWriter, r *http.Request) {
-		out, err := fn(r.Context(), principal(r.Context()), r)
-		if err != nil {
-			s.fail(w, err)
-			return
-		}
-		writeJSON(w, http.StatusCreated, out)
+		run(s, w, r, http.StatusCreated, fn)
 	}))
+}
+
+// run calls fn and writes its result. A body that did not decode is reported only to a caller the
+// route's guard lets through: others hear that they lack access (authorization before validation).
+func run[Out any](s *Server, w http.ResponseWriter, r *http.Request, status int, fn call[Out]) {
+	out, err := fn(r.Context(), principal(r.Context()), r)
+	var bad *badBody
+	if errors.As(err, &bad) {
+		if authErr := s.authorizeRoute(r); authErr != nil {
+			err = authErr
+		} else {
+			err = bad.err
+		}
+	}
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	writeJSON(w, status, out)
 }
 
 // noContent builds an authenticated handler that answers 204 on success.
@@ -46,13 +56,18 @@ func noContent(s *Server, fn func(ctx context.Context, p engine.Principal, r *ht
 	})
 }
 
+// badBody is a request body that did not decode; run reports it after the route's guard.
+type badBody struct{ err error }
+
+func (b *badBody) Error() string { return b.err.Error() }
+
 // body decodes the request into a fresh In and passes it on.
 func body[In, Out any](fn func(ctx context.Context, p engine.Principal, r *http.Request, in In) (Out, error)) call[Out] {
 	return func(ctx context.Context, p engine.Principal, r *http.Request) (Out, error) {
 		var in In
-		if err := decode(r, &in); err != nil {
+		if err := DecodeJSON(r.Body, &in); err != nil {
 			var zero Out
-			return zero, err
+			return zero, &badBody{err}
 		}
 		return fn(ctx, p, r, in)
 	}
@@ -146,6 +161,7 @@ func (s *Server) handlers() map[string]http.Handler {
 		"GET /api/v1/namespaces/{id}/objects/{kind}": reply(s, 200, paged(func(ctx context.Context, p engine.Principal, r *http.Request, pg engine.Paging) (api.Page[api.Object], error) {
 			return e.ListObjects(ctx, p, id(r), r.PathValue("kind"), q(r, "name"), pg)
 		})),
+		uploadRoute: s.authed(s.upload),
 		"GET /api/v1/objects/{id}": reply(s, 200, func(ctx context.Context, p engine.Principal, r *http.Request) (api.Object, error) {
 			return e.GetObject(ctx, p, id(r))
 		}),

@@ -10,33 +10,37 @@ import (
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 )
 
+// rawBytes marks a request body of raw bytes (application/octet-stream) rather than JSON.
+type rawBytes struct{}
+
 // routeIO describes a route's request and response bodies for the OpenAPI document (nil = none).
 type routeIO struct{ in, out any }
 
 // routeBodies gives every route of api.Routes its bodies; a test checks that both lists agree.
 var routeBodies = map[string]routeIO{
-	"GET /api/v1/openapi.json":                        {nil, map[string]any{}},
-	"GET /api/v1/whoami":                              {nil, api.WhoAmI{}},
-	"POST /api/v1/tokens":                             {api.TokenRequest{}, api.Token{}},
-	"GET /api/v1/tokens":                              {nil, api.Page[api.Token]{}},
-	"GET /api/v1/tokens/{id}":                         {nil, api.Token{}},
-	"DELETE /api/v1/tokens/{id}":                      {nil, nil},
-	"POST /api/v1/workspaces":                         {api.WorkspaceInput{}, api.Workspace{}},
-	"GET /api/v1/workspaces":                          {nil, api.Page[api.Workspace]{}},
-	"GET /api/v1/workspaces/{id}":                     {nil, api.Workspace{}},
-	"PUT /api/v1/workspaces/{id}":                     {api.WorkspaceInput{}, api.Workspace{}},
-	"DELETE /api/v1/workspaces/{id}":                  {nil, nil},
-	"POST /api/v1/workspaces/{id}/namespaces":         {api.NamespaceInput{}, api.Namespace{}},
-	"GET /api/v1/workspaces/{id}/namespaces":          {nil, api.Page[api.Namespace]{}},
-	"GET /api/v1/namespaces/{id}":                     {nil, api.Namespace{}},
-	"DELETE /api/v1/namespaces/{id}":                  {nil, nil},
-	"GET /api/v1/namespaces/{id}/contents":            {nil, api.NamespaceContents{}},
-	"GET /api/v1/namespaces/{id}/members":             {nil, api.Page[api.Member]{}},
-	"GET /api/v1/namespaces/{id}/members/{user}":      {nil, api.Member{}},
-	"PUT /api/v1/namespaces/{id}/members/{user}":      {api.MemberInput{}, api.Member{}},
-	"DELETE /api/v1/namespaces/{id}/members/{user}":   {nil, nil},
-	"POST /api/v1/namespaces/{id}/objects/{kind}":     {api.ObjectInput{}, api.Object{}},
-	"GET /api/v1/namespaces/{id}/objects/{kind}":      {nil, api.Page[api.Object]{}},
+	"GET /api/v1/openapi.json":                      {nil, map[string]any{}},
+	"GET /api/v1/whoami":                            {nil, api.WhoAmI{}},
+	"POST /api/v1/tokens":                           {api.TokenRequest{}, api.Token{}},
+	"GET /api/v1/tokens":                            {nil, api.Page[api.Token]{}},
+	"GET /api/v1/tokens/{id}":                       {nil, api.Token{}},
+	"DELETE /api/v1/tokens/{id}":                    {nil, nil},
+	"POST /api/v1/workspaces":                       {api.WorkspaceInput{}, api.Workspace{}},
+	"GET /api/v1/workspaces":                        {nil, api.Page[api.Workspace]{}},
+	"GET /api/v1/workspaces/{id}":                   {nil, api.Workspace{}},
+	"PUT /api/v1/workspaces/{id}":                   {api.WorkspaceInput{}, api.Workspace{}},
+	"DELETE /api/v1/workspaces/{id}":                {nil, nil},
+	"POST /api/v1/workspaces/{id}/namespaces":       {api.NamespaceInput{}, api.Namespace{}},
+	"GET /api/v1/workspaces/{id}/namespaces":        {nil, api.Page[api.Namespace]{}},
+	"GET /api/v1/namespaces/{id}":                   {nil, api.Namespace{}},
+	"DELETE /api/v1/namespaces/{id}":                {nil, nil},
+	"GET /api/v1/namespaces/{id}/contents":          {nil, api.NamespaceContents{}},
+	"GET /api/v1/namespaces/{id}/members":           {nil, api.Page[api.Member]{}},
+	"GET /api/v1/namespaces/{id}/members/{user}":    {nil, api.Member{}},
+	"PUT /api/v1/namespaces/{id}/members/{user}":    {api.MemberInput{}, api.Member{}},
+	"DELETE /api/v1/namespaces/{id}/members/{user}": {nil, nil},
+	"POST /api/v1/namespaces/{id}/objects/{kind}":   {api.ObjectInput{}, api.Object{}},
+	"GET /api/v1/namespaces/{id}/objects/{kind}":    {nil, api.Page[api.Object]{}},
+	uploadRoute:                                       {rawBytes{}, api.Object{}},
 	"GET /api/v1/objects/{id}":                        {nil, api.Object{}},
 	"PUT /api/v1/objects/{id}":                        {api.ObjectInput{}, api.Object{}},
 	"DELETE /api/v1/objects/{id}":                     {nil, nil},
@@ -95,7 +99,10 @@ func buildOpenAPI() map[string]any {
 		if params != nil {
 			op["parameters"] = params
 		}
-		if bodies.in != nil {
+		if _, raw := bodies.in.(rawBytes); raw {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}}
+		} else if bodies.in != nil {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 				"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(bodies.in), schemas)}}}
 		}
@@ -105,6 +112,9 @@ func buildOpenAPI() map[string]any {
 			resp["204"] = map[string]any{"description": "done"}
 		case method == "POST" && !strings.HasSuffix(path, "/cancel") && !strings.HasSuffix(path, "/start") &&
 			!strings.HasSuffix(path, "/stop") && !strings.HasSuffix(path, "/validate"):
+			resp["201"] = jsonResponse(bodies.out, schemas)
+		case route == uploadRoute:
+			resp["200"] = jsonResponse(bodies.out, schemas)
 			resp["201"] = jsonResponse(bodies.out, schemas)
 		default:
 			resp["200"] = jsonResponse(bodies.out, schemas)

@@ -1,49 +1,75 @@
 // Package server is the HTTP API of flink-engine over the engine: routing, bearer-token auth,
-// idempotency keys and application/problem+json errors. It holds no domain rules.
+// idempotency keys, request limits and application/problem+json errors. It holds no domain rules.
 package server
 
 import (
-	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/engine"
+	"github.com/streamstate/terraform-provider-flink/internal/metrics"
 )
 
-// maxBody bounds request bodies (file resources travel inline, base64).
-const maxBody = 64 << 20
+// Default limits; cmd/flink-engine exposes each as a flag.
+const (
+	// DefaultMaxBody bounds every request body except file resource uploads.
+	DefaultMaxBody = 1 << 20
+	// DefaultMaxUpload bounds one file resource upload (PUT .../file-resources/{name}).
+	DefaultMaxUpload = 512 << 20
+	// DefaultMaxConcurrentUploads caps uploads in progress at once; more are answered 503 at once.
+	DefaultMaxConcurrentUploads = 4
+)
+
+// Options adjust a server; zero values take the defaults above.
+type Options struct {
+	MaxBody              int64
+	MaxUpload            int64
+	MaxConcurrentUploads int
+	// Metrics, when set, records every request and serves GET /metrics (admin token required).
+	Metrics *metrics.Metrics
+}
 
 // Server serves the API.
 type Server struct {
-	eng   *engine.Engine
-	log   *slog.Logger
-	mux   *http.ServeMux
-	ready atomic.Bool
+	eng     *engine.Engine
+	log     *slog.Logger
+	mux     *http.ServeMux
+	ready   atomic.Bool
+	opts    Options
+	uploads chan struct{} // a slot per upload in progress
 }
 
-// New builds the server and registers exactly the routes of api.Routes; it panics when a route has no
-// handler or a handler no route, so the contract and the server cannot drift.
-func New(eng *engine.Engine, log *slog.Logger) *Server {
-	s := &Server{eng: eng, log: log, mux: http.NewServeMux()}
+// New builds a server with the default options.
+func New(eng *engine.Engine, log *slog.Logger) *Server { return NewWithOptions(eng, log, Options{}) }
+
+// NewWithOptions builds the server and registers exactly the routes of api.Routes; it panics when a route
+// has no handler or a handler no route, so the contract and the server cannot drift.
+func NewWithOptions(eng *engine.Engine, log *slog.Logger, opts Options) *Server {
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = DefaultMaxBody
+	}
+	if opts.MaxUpload <= 0 {
+		opts.MaxUpload = DefaultMaxUpload
+	}
+	if opts.MaxConcurrentUploads <= 0 {
+		opts.MaxConcurrentUploads = DefaultMaxConcurrentUploads
+	}
+	s := &Server{eng: eng, log: log, mux: http.NewServeMux(), opts: opts, uploads: make(chan struct{}, opts.MaxConcurrentUploads)}
 	handlers := s.handlers()
+	guards := guards()
 	for _, route := range api.Routes {
 		h, ok := handlers[route]
 		if !ok {
 			panic("server: no handler for route " + route)
 		}
 		delete(handlers, route)
-		s.mux.Handle(route, h)
+		s.mux.Handle(route, s.limited(route, withGuard(guards[route], h)))
 	}
 	for route := range handlers {
 		panic("server: handler for undeclared route " + route)
@@ -56,21 +82,27 @@ func New(eng *engine.Engine, log *slog.Logger) *Server {
 		}
 		w.WriteHeader(http.StatusOK)
 	})
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, http.StatusNotFound, api.CodeNotFound, fmt.Sprintf("no route %s %s: see /api/v1/openapi.json", r.Method, r.URL.Path))
-	})
+	if opts.Metrics != nil {
+		s.mux.Handle("GET /metrics", s.authed(s.adminOnly(opts.Metrics.Handler().ServeHTTP)))
+	}
+	s.mux.HandleFunc("/", s.noRoute)
 	return s
 }
 
 // SetReady flips /readyz to 200 once the engine has resumed its work.
 func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
 
-// ServeHTTP logs every request (never bodies or headers: they may carry secrets).
+// ServeHTTP logs every request (never bodies or headers: they may carry secrets) and counts it by route.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	s.mux.ServeHTTP(rec, r)
-	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+	elapsed := time.Since(start)
+	if s.opts.Metrics != nil {
+		_, pattern := s.mux.Handler(r)
+		s.opts.Metrics.ObserveRequest(pattern, rec.status, elapsed)
+	}
+	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", elapsed)
 }
 
 type statusRecorder struct {
@@ -80,136 +112,28 @@ type statusRecorder struct {
 
 func (r *statusRecorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
 
-type principalKey struct{}
+// probeMethods are the methods a 405 answer may list in Allow.
+var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch}
 
-func principal(ctx context.Context) engine.Principal {
-	return ctx.Value(principalKey{}).(engine.Principal)
-}
-
-// authed wraps a handler with bearer-token authentication.
-func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		p, err := s.eng.Authenticate(r.Context(), strings.TrimSpace(token))
-		if err != nil {
-			s.fail(w, err)
-			return
-		}
-		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
-	}
-}
-
-// idempotent replays the first response of a creating POST that carries an Idempotency-Key.
-func (s *Server) idempotent(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		key := r.Header.Get(api.HeaderIdempotencyKey)
-		if key == "" {
-			h(w, r)
-			return
-		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-		if err != nil {
-			writeProblem(w, http.StatusBadRequest, api.CodeInvalidArgument, "cannot read the request body: "+err.Error())
-			return
-		}
-		sum := sha256.Sum256([]byte(r.Method + " " + r.URL.RequestURI() + "\n" + string(body)))
-		hash := hex.EncodeToString(sum[:])
-		p := principal(r.Context())
-		replay, err := s.eng.BeginIdempotent(r.Context(), p, key, hash)
-		if err != nil {
-			s.fail(w, err)
-			return
-		}
-		if replay != nil {
-			w.Header().Set("Content-Type", contentTypeFor(replay.Status))
-			w.Header().Set("Idempotent-Replayed", "true")
-			w.WriteHeader(replay.Status)
-			_, _ = w.Write(replay.Body)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		cap := &captureWriter{ResponseWriter: w, status: http.StatusOK}
-		h(cap, r)
-		if err := s.eng.FinishIdempotent(r.Context(), p, key, hash, cap.status, cap.body.Bytes()); err != nil {
-			s.log.Error("store idempotent response", "err", err)
+// noRoute answers a request no route matched: 405 with Allow when the path exists under other methods,
+// 404 otherwise.
+func (s *Server) noRoute(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range probeMethods {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
 		}
 	}
-}
-
-func contentTypeFor(status int) string {
-	if status >= 400 {
-		return "application/problem+json"
+	if slices.Contains(allow, http.MethodGet) {
+		allow = append(allow, http.MethodHead)
 	}
-	return "application/json"
-}
-
-type captureWriter struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
-}
-
-func (c *captureWriter) WriteHeader(code int) { c.status = code; c.ResponseWriter.WriteHeader(code) }
-func (c *captureWriter) Write(b []byte) (int, error) {
-	c.body.Write(b)
-	return c.ResponseWriter.Write(b)
-}
-
-// statusOf maps engine error codes to HTTP statuses.
-var statusOf = map[string]int{
-	api.CodeUnauthenticated: http.StatusUnauthorized, api.CodeForbidden: http.StatusForbidden,
-	api.CodeNotFound: http.StatusNotFound, api.CodeConflict: http.StatusConflict,
-	api.CodeAlreadyExists: http.StatusConflict, api.CodeLocked: http.StatusLocked,
-	api.CodeInvalidArgument: http.StatusBadRequest, api.CodePreconditionFailed: http.StatusPreconditionFailed,
-	api.CodeIdempotencyMismatch: http.StatusUnprocessableEntity, api.CodeNamespaceNotEmpty: http.StatusConflict,
-	api.CodeJobNotRunning: http.StatusConflict, api.CodeJobNotStopped: http.StatusConflict,
-	api.CodeIncompatibleState: http.StatusConflict, api.CodeSnapshotInUse: http.StatusConflict,
-	api.CodeCloneRunning: http.StatusConflict, api.CodeRegionMismatch: http.StatusBadRequest,
-	api.CodeArchMismatch: http.StatusBadRequest, api.CodeStorageIncompatible: http.StatusBadRequest,
-	api.CodeCloneDisabled: http.StatusForbidden, api.CodeStorageAccessDenied: http.StatusForbidden,
-	api.CodeUnavailable: http.StatusServiceUnavailable,
-}
-
-// fail writes err as a problem; errors without a domain code are internal and logged.
-func (s *Server) fail(w http.ResponseWriter, err error) {
-	var de *engine.Error
-	if errors.As(err, &de) {
-		status, ok := statusOf[de.Code]
-		if !ok {
-			status = http.StatusInternalServerError
-		}
-		writeJSON(w, status, api.Problem{Title: http.StatusText(status), Status: status, Code: de.Code,
-			Detail: de.Message, TaskID: de.TaskID, Counts: de.Counts})
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeProblem(w, http.StatusMethodNotAllowed, api.CodeMethodNotAllowed,
+			fmt.Sprintf("%s is not allowed on %s: use %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
 		return
 	}
-	if errors.Is(err, context.Canceled) {
-		writeProblem(w, 499, api.CodeUnavailable, "the request was cancelled")
-		return
-	}
-	s.log.Error("internal error", "err", err)
-	writeProblem(w, http.StatusInternalServerError, api.CodeInternal, "internal error: "+err.Error())
-}
-
-func writeProblem(w http.ResponseWriter, status int, code, detail string) {
-	writeJSON(w, status, api.Problem{Title: http.StatusText(status), Status: status, Code: code, Detail: detail})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	ct := "application/json"
-	if _, ok := v.(api.Problem); ok {
-		ct = "application/problem+json"
-	}
-	w.Header().Set("Content-Type", ct)
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-// decode reads a JSON body strictly: unknown fields are an error naming the field.
-func decode(r *http.Request, out any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(out); err != nil && !errors.Is(err, io.EOF) {
-		return &engine.Error{Code: api.CodeInvalidArgument, Message: "request body: " + err.Error()}
-	}
-	return nil
+	writeProblem(w, http.StatusNotFound, api.CodeNotFound, fmt.Sprintf("no route %s %s: see /api/v1/openapi.json", r.Method, api.Excerpt(r.URL.Path)))
 }

@@ -34,6 +34,9 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		q.Set("_txlock", txlock)
 		return "file:" + path + "?" + q.Encode()
 	}
+	if err := secureDBFiles(path); err != nil {
+		return nil, err
+	}
 	writer, err := sql.Open("sqlite", dsn("immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("open metadata store %s: %w", path, err)
@@ -47,6 +50,11 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	reader.SetMaxOpenConns(4)
 	s := &SQLite{writer: writer, reader: reader}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	// The -wal and -shm files exist now: make sure they were not created with a wider mode.
+	if err := secureDBFiles(path); err != nil {
 		s.Close()
 		return nil, err
 	}
