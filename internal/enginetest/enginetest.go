@@ -37,6 +37,11 @@ type Options struct {
 	Managed blob.Store
 	// Configure runs on the engine before it starts (register test hooks).
 	Configure func(*engine.Engine)
+	// Server sets the HTTP server's limits and metrics (default: server.New's).
+	Server server.Options
+	// Observer and IdempotencyTTL are passed to engine.Options.
+	Observer       engine.Observer
+	IdempotencyTTL time.Duration
 }
 
 // Env is a running in-process engine.
@@ -86,6 +91,7 @@ func (env *Env) start(t testing.TB) {
 	}
 	eng, err := engine.New(engine.Options{Store: st, Managed: managed, Runtime: local.New(local.Options{Logger: log, Clock: env.opts.Clock}),
 		Secrets: secrets, AdminToken: AdminToken, Clock: env.opts.Clock, Logger: log,
+		Observer: env.opts.Observer, IdempotencyTTL: env.opts.IdempotencyTTL,
 		OpenS3:    func(ctx context.Context, cfg blob.S3Config) (blob.Store, error) { return blob.NewS3(ctx, cfg) },
 		OpenFlink: flink.Opener(log)})
 	if err != nil {
@@ -94,7 +100,7 @@ func (env *Env) start(t testing.TB) {
 	if env.opts.Configure != nil {
 		env.opts.Configure(eng)
 	}
-	srv := server.New(eng, log)
+	srv := server.NewWithOptions(eng, log, env.opts.Server)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

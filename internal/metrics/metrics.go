@@ -42,10 +42,10 @@ func New() *Metrics {
 		requestLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "flink_engine_http_request_duration_seconds",
 			Help: "HTTP request latency by route pattern.", Buckets: prometheus.DefBuckets}, []string{"route"}),
 		checkpoints: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "flink_engine_checkpoint_duration_seconds",
-			Help: "System checkpoint durations by outcome (completed or failed); the count is the number of checkpoints.",
+			Help:    "System checkpoint durations by outcome (completed or failed); the count is the number of checkpoints.",
 			Buckets: stateBuckets}, []string{"outcome"}),
 		snapshots: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "flink_engine_snapshot_duration_seconds",
-			Help: "Job snapshot durations by outcome (completed or failed); the count is the number of snapshots.",
+			Help:    "Job snapshot durations by outcome (completed or failed); the count is the number of snapshots.",
 			Buckets: stateBuckets}, []string{"outcome"}),
 		lateness: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "flink_engine_scheduler_lateness_seconds",
 			Help: "How late scheduled snapshots fire against their cron window.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 10)}),
@@ -90,7 +90,9 @@ func (m *Metrics) SnapshotRecorded(completed bool, d time.Duration) {
 }
 
 // ScheduleFired implements engine.Observer.
-func (m *Metrics) ScheduleFired(lateness time.Duration) { m.lateness.Observe(max(lateness, 0).Seconds()) }
+func (m *Metrics) ScheduleFired(lateness time.Duration) {
+	m.lateness.Observe(max(lateness, 0).Seconds())
+}
 
 // statsCollector reads the engine's counts when scraped, so gauges are never stale.
 type statsCollector struct{ m *Metrics }
