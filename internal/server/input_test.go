@@ -33,7 +33,7 @@ func TestNamesAreRefusedNotTrimmed(t *testing.T) {
 	for _, c := range cases {
 		r := rawString(t, env, "POST", "/api/v1"+c.path, adminAuth, c.body)
 		if r.status != http.StatusBadRequest || r.problem.Code != api.CodeInvalidArgument {
-			t.Errorf("%s: got %d %s, want 400 invalid_argument", c.what, r.status, r.body)
+			t.Errorf("%s: got %d %.300s, want 400 invalid_argument", c.what, r.status, r.body)
 			continue
 		}
 		if len(r.problem.Detail) > 300 {
