@@ -26,15 +26,16 @@ func create[Out any](s *Server, fn call[Out]) http.HandlerFunc {
 	}))
 }
 
-// run calls fn and writes its result. A body that did not decode is reported only to a caller the
-// route's guard lets through: others hear that they lack access (authorization before validation).
+// run calls fn and writes its result. Invalid input (a body that did not decode, or an engine
+// invalid_argument) is reported only to a caller the route's guard lets through: others hear that they
+// lack access (authorization before validation), whichever order the engine method checks in.
 func run[Out any](s *Server, w http.ResponseWriter, r *http.Request, status int, fn call[Out]) {
 	out, err := fn(r.Context(), principal(r.Context()), r)
 	var bad *badBody
-	if errors.As(err, &bad) {
+	if errors.As(err, &bad) || engine.CodeOf(err) == api.CodeInvalidArgument {
 		if authErr := s.authorizeRoute(r); authErr != nil {
 			err = authErr
-		} else {
+		} else if bad != nil {
 			err = bad.err
 		}
 	}

@@ -136,6 +136,8 @@ func TestAuthorizationRunsBeforeInputValidation(t *testing.T) {
 		{"stranger, bad namespace name", stranger, "POST", "/api/v1/workspaces/" + ws.ID + "/namespaces", `{"name":"\u0001"}`, http.StatusForbidden},
 		{"non-admin, malformed token request", viewer, "POST", "/api/v1/tokens", `[1,2`, http.StatusForbidden},
 		{"viewer, member change", viewer, "PUT", "/api/v1/namespaces/" + ns.ID + "/members/x", `"OWNER"`, http.StatusForbidden},
+		{"viewer, bad role", viewer, "PUT", "/api/v1/namespaces/" + ns.ID + "/members/x", `{"role":"KING"}`, http.StatusForbidden},
+		{"viewer, bad policy", viewer, "PUT", "/api/v1/deployments/" + dep.ID + "/snapshot-policy", `{"schedule":{"enabled":true,"cron":"?"}}`, http.StatusForbidden},
 	} {
 		if r := rawString(t, env, c.method, c.path, c.auth, c.body); r.status != c.status {
 			t.Errorf("%s: got %d %s, want %d", c.who, r.status, r.body, c.status)
