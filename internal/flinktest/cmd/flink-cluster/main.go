@@ -37,11 +37,13 @@ func run(dir, version string, timeout time.Duration) error {
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	started := make(chan struct{})
 	go func() {
 		select {
-		case <-signals: // interrupted while starting: Start kills what it started
+		case sig := <-signals: // interrupted while starting: Start kills what it started
 			cancel()
-		case <-ctx.Done():
+			signals <- sig // and run returns once Start has
+		case <-started:
 		}
 	}()
 	if dir != "" {
@@ -50,6 +52,7 @@ func run(dir, version string, timeout time.Duration) error {
 		}
 	}
 	c, err := flinktest.Start(ctx, flinktest.Options{Version: version, Dir: dir})
+	close(started)
 	if err != nil {
 		return err
 	}
