@@ -120,11 +120,14 @@ func startCountingSQLJob(t *testing.T, s *sqlSession, identifier, restorePath st
 	s.exec(`CREATE TEMPORARY TABLE src (seq BIGINT) WITH ('connector'='datagen', 'fields.seq.kind'='sequence',
 		'fields.seq.start'='1', 'fields.seq.end'='1000000', 'rows-per-second'='20')`)
 	s.exec(`CREATE TEMPORARY TABLE print_sink (k BIGINT, c BIGINT) WITH ('connector'='print', 'print-identifier'='` + identifier + `')`)
+	started := time.Now()
 	jobID := s.exec("INSERT INTO print_sink SELECT seq % 4, COUNT(*) FROM src GROUP BY seq % 4")
+	t.Logf("%s: INSERT submitted job %s in %s", identifier, jobID, time.Since(started).Round(time.Millisecond))
 	if len(jobID) != 32 {
 		t.Fatalf("INSERT returned job id %q, want 32 hex digits", jobID)
 	}
 	waitJobState(t, jobID, "RUNNING", time.Minute)
+	t.Logf("%s: job RUNNING %s after the INSERT", identifier, time.Since(started).Round(time.Millisecond))
 	return jobID
 }
 
@@ -151,7 +154,9 @@ func TestSQLJobSavepointAndRestore(t *testing.T) {
 	}
 
 	dir := t.TempDir()
+	started := time.Now()
 	location := savepoint(t, first, dir, false)
+	t.Logf("savepoint %s in %s", location, time.Since(started).Round(time.Millisecond))
 	metadata := filepath.Join(strings.TrimPrefix(location, "file:"), "_metadata")
 	if st, err := os.Stat(metadata); err != nil || st.Size() == 0 {
 		t.Fatalf("savepoint at %s has no _metadata: %v", location, err)
