@@ -155,7 +155,7 @@ func TestSQLJobSavepointAndRestore(t *testing.T) {
 
 	dir := t.TempDir()
 	started := time.Now()
-	location := savepoint(t, first, dir, false)
+	location := savepoint(t, first, "file://"+dir, false)
 	t.Logf("savepoint %s in %s", location, time.Since(started).Round(time.Millisecond))
 	metadata := filepath.Join(strings.TrimPrefix(location, "file:"), "_metadata")
 	if st, err := os.Stat(metadata); err != nil || st.Size() == 0 {
@@ -248,7 +248,7 @@ func TestJarJobRestoresItsState(t *testing.T) {
 	}
 	waitJobState(t, first, "RUNNING", time.Minute)
 	waitLines(t, offset, 20)
-	location := savepoint(t, first, t.TempDir(), true)
+	location := savepoint(t, first, "file://"+t.TempDir(), true)
 	waitJobState(t, first, "FINISHED", time.Minute)
 	out, offset := stdoutSince(t, offset)
 	run1 := testjobLines(out)

@@ -104,19 +104,19 @@ func waitJobState(t *testing.T, jobID, want string, timeout time.Duration) {
 	})
 }
 
-// savepoint triggers a savepoint (optionally stopping the job) and polls it to completion,
-// returning its location (a file: URI).
-func savepoint(t *testing.T, jobID, dir string, stop bool) string {
+// savepoint triggers a savepoint into target (file:///..., s3://...), optionally stopping the
+// job, and polls it to completion, returning its location.
+func savepoint(t *testing.T, jobID, target string, stop bool) string {
 	t.Helper()
 	var trigger struct {
 		RequestID string `json:"request-id"`
 	}
 	if stop {
 		call(t, http.MethodPost, cluster.RESTURL+"/jobs/"+jobID+"/stop",
-			map[string]any{"targetDirectory": "file://" + dir, "drain": false, "formatType": "CANONICAL"}, &trigger)
+			map[string]any{"targetDirectory": target, "drain": false, "formatType": "CANONICAL"}, &trigger)
 	} else {
 		call(t, http.MethodPost, cluster.RESTURL+"/jobs/"+jobID+"/savepoints",
-			map[string]any{"target-directory": "file://" + dir, "cancel-job": false, "formatType": "CANONICAL"}, &trigger)
+			map[string]any{"target-directory": target, "cancel-job": false, "formatType": "CANONICAL"}, &trigger)
 	}
 	if trigger.RequestID == "" {
 		t.Fatal("savepoint trigger returned no request-id")
