@@ -4,13 +4,15 @@ import (
 	"context"
 	"io"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/streamstate/terraform-provider-flink/internal/flinktest"
 )
 
-// testCluster is the shared Flink session cluster of this package's tests, with what the tests need of it.
+// testCluster is the Flink session cluster this package's tests share, with what the tests need of it.
+// It starts on first use, so the unit tests of the package run without one.
 type testCluster struct {
 	*flinktest.Cluster
 	restURL, gatewayURL string
@@ -19,28 +21,55 @@ type testCluster struct {
 	jarEntryClass       string
 }
 
-var cluster testCluster
+var (
+	clusterOnce sync.Once
+	clusterErr  error
+	cluster      *testCluster
+)
 
 func TestMain(m *testing.M) {
-	flinktest.Main(m, flinktest.Options{}, func(c *flinktest.Cluster) {
+	code := m.Run()
+	if cluster != nil {
+		cluster.Stop()
+	}
+	os.Exit(code)
+}
+
+// needCluster starts the cluster cluster (once) and returns it; a cluster that cannot start fails the
+// test, it never skips it. FLINK_VERSION chooses the Flink version.
+func needCluster(t testing.TB) *testCluster {
+	t.Helper()
+	clusterOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
+		began := time.Now()
+		c, err := flinktest.Start(ctx, flinktest.Options{})
+		if err != nil {
+			clusterErr = err
+			return
+		}
 		jar, err := flinktest.TestJar(ctx, c.Version)
 		if err != nil {
 			c.Stop()
-			panic("building the test jar: " + err.Error())
+			clusterErr = err
+			return
 		}
 		mm, _ := majorMinor(c.Version)
-		cluster = testCluster{Cluster: c, restURL: c.RESTURL, gatewayURL: c.SQLGatewayURL, majorMinor: mm,
+		cluster = &testCluster{Cluster: c, restURL: c.RESTURL, gatewayURL: c.SQLGatewayURL, majorMinor: mm,
 			jarPath: jar, jarEntryClass: flinktest.TestJarEntryClass}
+		t.Logf("Flink %s cluster ready in %s (REST %s, SQL Gateway %s)", c.Version, time.Since(began).Round(100*time.Millisecond), c.RESTURL, c.SQLGatewayURL)
 	})
+	if clusterErr != nil {
+		t.Fatalf("starting the Flink cluster: %v", clusterErr)
+	}
+	return cluster
 }
 
 // openJar opens the test job's jar, as the engine's JarProgram.Open does for a file resource.
-func (c testCluster) openJar(context.Context) (io.ReadCloser, error) { return os.Open(c.jarPath) }
+func (c *testCluster) openJar(context.Context) (io.ReadCloser, error) { return os.Open(c.jarPath) }
 
 // stdout is everything the TaskManagers printed so far.
-func (c testCluster) stdout(t testing.TB) string {
+func (c *testCluster) stdout(t testing.TB) string {
 	t.Helper()
 	out, err := c.TaskManagerStdout()
 	if err != nil {

@@ -107,7 +107,7 @@ func TestSQLRejectedByFlink(t *testing.T) {
 		name, sql string
 		want      []string
 	}{
-		{"syntax error", "CREATE TEMPORARY TABLE t (id BIGINT) WITH ('connector' = 'datagen');\nINSERT INTO t SELEC id FROM t;", []string{"line 1, column", "statement 2 of 2 (line 2 of the SQL)"}},
+		{"syntax error", "CREATE TEMPORARY TABLE t (id BIGINT) WITH ('connector' = 'datagen');\nINSERT INTO t SELECT id FROM t WHERE;", []string{"line 1, column", "statement 2 of 2 (line 2 of the SQL)"}},
 		{"unknown connector", "CREATE TEMPORARY TABLE src (id BIGINT) WITH ('connector' = 'no-such-connector');\n" +
 			"CREATE TEMPORARY TABLE sink (id BIGINT) WITH ('connector' = 'blackhole');\nINSERT INTO sink SELECT id FROM src;", []string{"no-such-connector"}},
 	}
