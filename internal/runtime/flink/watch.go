@@ -197,16 +197,16 @@ func (w *watcher) tick(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	states := make(map[string]string, len(ov.Jobs))
+	details := make(map[string]jobDetails, len(ov.Jobs))
 	for _, d := range ov.Jobs {
-		states[d.JID] = d.State
+		details[d.JID] = d
 	}
 	for _, j := range jobs {
-		state, ok := states[j.flinkID]
+		d, ok := details[j.flinkID]
 		j.mu.Lock()
 		if ok {
 			j.missing = 0
-			err = w.observe(ctx, j, state)
+			err = w.observe(ctx, j, d)
 		} else if j.missing++; j.missing >= missingTicks && !j.ended {
 			j.ended = true
 			j.report(runtime.JobStatus{Status: api.JobFailed, Failure: fmt.Sprintf(
@@ -224,11 +224,13 @@ func (w *watcher) tick(ctx context.Context) error {
 	return nil
 }
 
-// observe reports what changed for one job whose Flink state is state. Called with j.mu held.
-func (w *watcher) observe(ctx context.Context, j *watchedJob, state string) error {
+// observe reports what changed for one job, as the overview describes it. A RUNNING job whose subtasks
+// are not all running yet is still STARTING. Called with j.mu held.
+func (w *watcher) observe(ctx context.Context, j *watchedJob, d jobDetails) error {
 	if j.ended {
 		return nil
 	}
+	state := d.State
 	if state == flinkRunning || terminal(state) || (!j.looked && state != flinkInitializing && state != flinkCreated) {
 		// A final look at the checkpoints of a job that ended, so the last ones are reported before its end.
 		if err := w.checkpoints(ctx, j); err != nil && !terminal(state) {
@@ -241,6 +243,9 @@ func (w *watcher) observe(ctx context.Context, j *watchedJob, state string) erro
 		return nil
 	}
 	next := runtime.JobStatus{Status: status}
+	if state == flinkRunning && !d.allTasksRunning() {
+		next.Status = api.JobStarting
+	}
 	switch {
 	case state == flinkFailed:
 		if j.finalStatus != "" {
@@ -389,8 +394,19 @@ func (w *watcher) refresh(ctx context.Context, j *watchedJob) (state string, err
 	if err != nil {
 		return "", err
 	}
+	d := jobDetails{JID: job.JID, State: job.State}
+	if !terminal(job.State) {
+		// The subtask counts are in the overview only.
+		if ov, err := w.jm.overview(ctx); err == nil {
+			for _, o := range ov.Jobs {
+				if o.JID == j.flinkID {
+					d = o
+				}
+			}
+		}
+	}
 	j.mu.Lock()
-	err = w.observe(ctx, j, job.State)
+	err = w.observe(ctx, j, d)
 	ended := j.ended
 	j.mu.Unlock()
 	if ended {
