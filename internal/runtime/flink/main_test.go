@@ -14,7 +14,9 @@ import (
 // testCluster is the Flink session cluster this package's tests share, with what the tests need of it.
 // It starts on first use, so the unit tests of the package run without one.
 type testCluster struct {
-	*flinktest.Cluster
+	*flinktest.Cluster         // nil when the tests use a cluster started outside (FLINK_REST_URL)
+	stdoutFile          string // that cluster's TaskManager stdout
+	version             string
 	restURL, gatewayURL string
 	majorMinor          string
 	jarPath             string
@@ -24,12 +26,12 @@ type testCluster struct {
 var (
 	clusterOnce sync.Once
 	clusterErr  error
-	cluster      *testCluster
+	cluster     *testCluster
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if cluster != nil {
+	if cluster != nil && cluster.Cluster != nil {
 		cluster.Stop()
 	}
 	os.Exit(code)
@@ -42,6 +44,17 @@ func needCluster(t testing.TB) *testCluster {
 	clusterOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
+		if os.Getenv("FLINK_REST_URL") != "" {
+			// A cluster from `go run ./internal/flinktest/cmd/flink-cluster` (its KEY=VALUE lines in the
+			// environment): iterating on a test without starting Flink each time.
+			v := os.Getenv("FLINK_VERSION")
+			jar, err := flinktest.TestJar(ctx, v)
+			mm, _ := majorMinor(v)
+			clusterErr = err
+			cluster = &testCluster{restURL: os.Getenv("FLINK_REST_URL"), gatewayURL: os.Getenv("FLINK_SQL_GATEWAY_URL"),
+				version: v, majorMinor: mm, stdoutFile: os.Getenv("FLINK_TASKMANAGER_STDOUT"), jarPath: jar, jarEntryClass: flinktest.TestJarEntryClass}
+			return
+		}
 		began := time.Now()
 		c, err := flinktest.Start(ctx, flinktest.Options{})
 		if err != nil {
@@ -55,7 +68,7 @@ func needCluster(t testing.TB) *testCluster {
 			return
 		}
 		mm, _ := majorMinor(c.Version)
-		cluster = &testCluster{Cluster: c, restURL: c.RESTURL, gatewayURL: c.SQLGatewayURL, majorMinor: mm,
+		cluster = &testCluster{Cluster: c, version: c.Version, restURL: c.RESTURL, gatewayURL: c.SQLGatewayURL, majorMinor: mm,
 			jarPath: jar, jarEntryClass: flinktest.TestJarEntryClass}
 		t.Logf("Flink %s cluster ready in %s (REST %s, SQL Gateway %s)", c.Version, time.Since(began).Round(100*time.Millisecond), c.RESTURL, c.SQLGatewayURL)
 	})
@@ -71,6 +84,13 @@ func (c *testCluster) openJar(context.Context) (io.ReadCloser, error) { return o
 // stdout is everything the TaskManagers printed so far.
 func (c *testCluster) stdout(t testing.TB) string {
 	t.Helper()
+	if c.Cluster == nil {
+		out, err := os.ReadFile(c.stdoutFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
 	out, err := c.TaskManagerStdout()
 	if err != nil {
 		t.Fatal(err)

@@ -153,13 +153,13 @@ func TestVersionMismatchAndUnavailable(t *testing.T) {
 	}
 	spec.Program.EngineVersion = other
 	_, err := rt.Start(context.Background(), spec)
-	if !errors.Is(err, runtime.ErrVersionMismatch) || !strings.Contains(err.Error(), other) || !strings.Contains(err.Error(), cluster.Version) {
-		t.Fatalf("engine version %s on a %s cluster: err = %v, want ErrVersionMismatch naming both", other, cluster.Version, err)
+	if !errors.Is(err, runtime.ErrVersionMismatch) || !strings.Contains(err.Error(), other) || !strings.Contains(err.Error(), cluster.version) {
+		t.Fatalf("engine version %s on a %s cluster: err = %v, want ErrVersionMismatch naming both", other, cluster.version, err)
 	}
 
 	info, err := rt.Probe(context.Background())
-	if err != nil || info.FlinkVersion != cluster.Version {
-		t.Fatalf("Probe = %+v, %v; want Flink %s", info, err, cluster.Version)
+	if err != nil || info.FlinkVersion != cluster.version {
+		t.Fatalf("Probe = %+v, %v; want Flink %s", info, err, cluster.version)
 	}
 
 	bad, err := New(Options{RESTURL: "http://127.0.0.1:1", SQLGatewayURL: "http://127.0.0.1:1"})
