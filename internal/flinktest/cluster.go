@@ -87,24 +87,64 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if c.classpath, err = jars.Classpath(); err != nil {
 		return nil, err
 	}
+	// A free port can be taken by another process before the JVM binds it: try new ports then.
+	for attempt := 1; ; attempt++ {
+		if err := c.configure(opts.S3); err != nil {
+			return nil, err
+		}
+		if c.tmJVM == nil {
+			if err := c.computeResources(ctx); err != nil {
+				return nil, err
+			}
+		}
+		err := c.startAll(ctx)
+		if err == nil {
+			return c, nil
+		}
+		c.killProcesses()
+		if attempt < 3 && c.portTaken() && ctx.Err() == nil {
+			// Keep the failed attempt's logs apart, so the next one is judged on its own.
+			logDir := filepath.Join(c.Dir, "log")
+			_ = os.Rename(logDir, fmt.Sprintf("%s-attempt-%d", logDir, attempt))
+			continue
+		}
+		c.Stop()
+		return nil, err
+	}
+}
+
+// configure picks free ports and writes config.yaml for them.
+func (c *Cluster) configure(s3 *S3Options) error {
 	p, err := freePorts(3)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	c.ports = ports{JobManagerRPC: p[0], REST: p[1], SQLGateway: p[2]}
 	c.RESTURL = fmt.Sprintf("http://127.0.0.1:%d", c.ports.REST)
 	c.SQLGatewayURL = fmt.Sprintf("http://127.0.0.1:%d", c.ports.SQLGateway)
-	if err := writeConfig(c.confDir, clusterConfig(c.Dir, c.ports, opts.S3)); err != nil {
-		return nil, err
+	return writeConfig(c.confDir, clusterConfig(c.Dir, c.ports, s3))
+}
+
+// killProcesses kills every process started so far and forgets them (a failed start attempt).
+func (c *Cluster) killProcesses() {
+	c.mu.Lock()
+	ps := append([]*process{c.jm, c.gateway}, c.tms...)
+	c.jm, c.gateway, c.tms = nil, nil, nil
+	c.mu.Unlock()
+	for _, p := range ps {
+		p.kill()
 	}
-	if err := c.computeResources(ctx); err != nil {
-		return nil, err
+}
+
+// portTaken reports whether a process failed because its port was in use.
+func (c *Cluster) portTaken() bool {
+	for _, f := range c.LogFiles() {
+		data, _ := os.ReadFile(f)
+		if strings.Contains(string(data), "Address already in use") {
+			return true
+		}
 	}
-	if err := c.startAll(ctx); err != nil {
-		c.Stop()
-		return nil, err
-	}
-	return c, nil
+	return false
 }
 
 // computeResources runs BashJavaUtils for the JobManager and the TaskManager in parallel.

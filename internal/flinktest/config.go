@@ -22,6 +22,11 @@ type S3Options struct {
 // config.yaml that flink-dist ships (identical in 1.20 and 2.x).
 var javaOpts = strings.Fields(`--add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.api=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.parser=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.tree=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.util=ALL-UNNAMED --add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED`)
 
+// testJVMOpts make the JVMs cheap on a small, shared test machine: the C1 compiler only (startup
+// is mostly class loading and warm-up; test jobs process a few records a second) and the serial
+// collector (no parallel GC threads for heaps of a few hundred MB).
+var testJVMOpts = []string{"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"}
+
 // ports are the fixed ports of one cluster; every other port (blob, TaskManager RPC and data,
 // metrics) is left at Flink's default 0, an ephemeral port.
 type ports struct {

@@ -3,6 +3,7 @@ package flinktest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -77,12 +78,16 @@ func FetchJars(ctx context.Context, version string) (Jars, error) {
 		return Jars{}, err
 	}
 	defer unlock()
-	if _, err := os.Stat(filepath.Join(dir, completeMarker)); err == nil {
-		return jars, nil
-	}
 	pomDir, err := repoFlinkDir()
 	if err != nil {
 		return Jars{}, err
+	}
+	stamp, err := contentStamp(version, filepath.Join(pomDir, "pom.xml"))
+	if err != nil {
+		return Jars{}, err
+	}
+	if done, _ := os.ReadFile(filepath.Join(dir, completeMarker)); string(done) == stamp {
+		return jars, nil // fetched before from the same POM
 	}
 	for _, d := range []string{jars.LibDir, jars.PluginsDir} {
 		if err := os.RemoveAll(d); err != nil {
@@ -95,7 +100,7 @@ func FetchJars(ctx context.Context, version string) (Jars, error) {
 		"-DoutputDirectory="+jars.LibDir, "-Dflink.plugins.dir="+jars.PluginsDir); err != nil {
 		return Jars{}, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, completeMarker), []byte(version+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, completeMarker), []byte(stamp), 0o644); err != nil {
 		return Jars{}, fmt.Errorf("flinktest: marking %s complete: %w", dir, err)
 	}
 	return jars, nil
@@ -131,6 +136,21 @@ func lockDir(dir string) (func(), error) {
 		return nil, fmt.Errorf("flinktest: locking %s: %w", dir, err)
 	}
 	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+}
+
+// contentStamp identifies what a cache entry was built from: the version and the hash of the
+// files (a POM, the test job's sources), so an edited POM or job is fetched or built again.
+func contentStamp(version string, files ...string) (string, error) {
+	h := sha256.New()
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return "", fmt.Errorf("flinktest: reading %s: %w", f, err)
+		}
+		fmt.Fprintf(h, "%s %d\n", filepath.Base(f), len(data))
+		h.Write(data)
+	}
+	return fmt.Sprintf("%s %x\n", version, h.Sum(nil)), nil
 }
 
 // tail keeps the last n bytes of s, where errors end up.

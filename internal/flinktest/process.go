@@ -64,7 +64,7 @@ func (c *Cluster) startJava(name string, jvmArgs []string, main string, args ...
 	if err != nil {
 		return nil, fmt.Errorf("flinktest: creating %s: %w", p.out, err)
 	}
-	all := append([]string{}, javaOpts...)
+	all := append(append([]string{}, javaOpts...), testJVMOpts...)
 	all = append(all, jvmArgs...)
 	all = append(all,
 		"-Dlog.file="+p.log,
@@ -126,7 +126,7 @@ func (p *process) diagnostics() string {
 // taskmanager.sh and jobmanager.sh do: its first result line holds JVM memory flags, the second
 // the dynamic "-D key=value" properties the process must be started with.
 func (c *Cluster) resourceParams(ctx context.Context, command string) (jvm, dynamic []string, err error) {
-	args := append([]string{}, javaOpts...)
+	args := append(append([]string{}, javaOpts...), testJVMOpts...)
 	args = append(args, "-Xmx128m", "-cp", c.classpath, bashJavaUtils, command, "--configDir", c.confDir)
 	cmd := exec.CommandContext(ctx, c.java, args...)
 	cmd.Env = append(os.Environ(), "FLINK_CONF_DIR="+c.confDir)

@@ -30,12 +30,20 @@ func TestJar(ctx context.Context, version string) (string, error) {
 		return "", err
 	}
 	defer unlock()
-	if _, err := os.Stat(marker); err == nil {
-		return jar, nil
-	}
 	pomDir, err := repoFlinkDir()
 	if err != nil {
 		return "", err
+	}
+	sources, err := filepath.Glob(filepath.Join(pomDir, "testjob", "src", "main", "java", "*", "*", "*", "*.java"))
+	if err != nil || len(sources) == 0 {
+		return "", fmt.Errorf("flinktest: no test job sources under %s/testjob: %v", pomDir, err)
+	}
+	stamp, err := contentStamp(version, append([]string{filepath.Join(pomDir, "testjob", "pom.xml")}, sources...)...)
+	if err != nil {
+		return "", err
+	}
+	if done, _ := os.ReadFile(marker); string(done) == stamp {
+		return jar, nil // built before from the same sources
 	}
 	if err := os.RemoveAll(buildDir); err != nil {
 		return "", fmt.Errorf("flinktest: clearing %s: %w", buildDir, err)
@@ -47,7 +55,7 @@ func TestJar(ctx context.Context, version string) (string, error) {
 	if _, err := os.Stat(jar); err != nil {
 		return "", fmt.Errorf("flinktest: Maven built no %s: %w", jar, err)
 	}
-	if err := os.WriteFile(marker, []byte(version+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(marker, []byte(stamp), 0o644); err != nil {
 		return "", err
 	}
 	return jar, nil

@@ -25,11 +25,42 @@ func main() {
 	dir := flag.String("dir", "", "cluster directory (config, logs); default: a temp dir removed on exit")
 	version := flag.String("version", "", "Flink version ("+strings.Join(flinktest.SupportedVersions, ", ")+"); default $FLINK_VERSION, else "+flinktest.DefaultVersion)
 	timeout := flag.Duration("timeout", 10*time.Minute, "how long to wait for the cluster, a first jar download included")
+	fetchOnly := flag.Bool("fetch-only", false, "only fetch the jars and build the test job of --version (all supported versions when empty), then exit")
 	flag.Parse()
+	if *fetchOnly {
+		if err := fetch(*version, *timeout); err != nil {
+			fmt.Fprintln(os.Stderr, "flink-cluster:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*dir, *version, *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "flink-cluster:", err)
 		os.Exit(1)
 	}
+}
+
+// fetch fills the cache (jars and test job) for one version or all, so tests start without Maven.
+func fetch(version string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	versions := flinktest.SupportedVersions
+	if version != "" {
+		versions = []string{version}
+	}
+	for _, v := range versions {
+		started := time.Now()
+		jars, err := flinktest.FetchJars(ctx, v)
+		if err != nil {
+			return err
+		}
+		jar, err := flinktest.TestJar(ctx, v)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("Flink %s: jars in %s, test job %s (%s)\n", jars.Version, jars.LibDir, jar, time.Since(started).Round(time.Second))
+	}
+	return nil
 }
 
 func run(dir, version string, timeout time.Duration) error {
@@ -37,11 +68,13 @@ func run(dir, version string, timeout time.Duration) error {
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	started := make(chan struct{})
 	go func() {
 		select {
-		case <-signals: // interrupted while starting: Start kills what it started
+		case sig := <-signals: // interrupted while starting: Start kills what it started
 			cancel()
-		case <-ctx.Done():
+			signals <- sig // and run returns once Start has
+		case <-started:
 		}
 	}()
 	if dir != "" {
@@ -50,6 +83,7 @@ func run(dir, version string, timeout time.Duration) error {
 		}
 	}
 	c, err := flinktest.Start(ctx, flinktest.Options{Version: version, Dir: dir})
+	close(started)
 	if err != nil {
 		return err
 	}
