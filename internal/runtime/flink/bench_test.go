@@ -75,11 +75,18 @@ func rawSavepoint(b *testing.B, flinkID, dir string) {
 	}
 }
 
-// BenchmarkWatcherCPU measures the CPU this process spends watching 50 running jobs for 10 s. The
-// shared test cluster has 4 slots, so 4 real jobs run and 50 watched entries are spread over them:
-// every entry costs the watcher what a job of its own would (its share of the overview and one
-// /checkpoints request per tick).
+// BenchmarkWatcherCPU measures the CPU this process spends watching 50 running jobs for 10 s, with
+// the watcher's default 1 s tick and the default 3 min checkpoint interval (and, as a worst case,
+// checkpoints every second). The shared test cluster has 4 slots, so 4 real jobs run and 50 watched
+// entries are spread over them: every entry costs the watcher what a job of its own would (its share
+// of the overview and its /checkpoints requests).
 func BenchmarkWatcherCPU(b *testing.B) {
+	for _, interval := range []time.Duration{3 * time.Minute, time.Second} {
+		b.Run("checkpoints-every-"+interval.String(), func(b *testing.B) { benchWatcherCPU(b, interval) })
+	}
+}
+
+func benchWatcherCPU(b *testing.B, interval time.Duration) {
 	const watched, window = 50, 10 * time.Second
 	rt := newRuntime(b)
 	store := newStore(b)
@@ -100,6 +107,7 @@ func BenchmarkWatcherCPU(b *testing.B) {
 	for i := 0; i < watched; i++ {
 		s := specs[i%len(specs)]
 		s.JobID = fmt.Sprintf("%s-watch-%d", s.JobID, i)
+		s.Checkpoint.Interval = interval
 		s.Events = nopEvents{}
 		watcherRT.watch.add(s, FlinkJobID(specs[i%len(specs)].JobID), true)
 	}

@@ -124,8 +124,10 @@ func newStore(t testing.TB) *blob.FS {
 	return s
 }
 
+// newRuntime starts the shared cluster if needed and returns a runtime for it.
 func newRuntime(t testing.TB) *Runtime {
 	t.Helper()
+	needCluster(t)
 	rt, err := New(Options{RESTURL: cluster.restURL, SQLGatewayURL: cluster.gatewayURL, PollInterval: 250 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -147,13 +149,13 @@ func newJobID(t testing.TB) string {
 	return fmt.Sprintf("%s-%d-%d", strings.ReplaceAll(t.Name(), "/", "-"), time.Now().UnixNano(), jobSeq.n)
 }
 
-// countingSQL is a datagen sequence, counted per key (id % 4) into the print sink: each update prints
+// countingSQL is a datagen sequence (bounded: 1.20's sequence generator holds every pending value in memory), counted per key (id % 4) into the print sink: each update prints
 // "<tag>> +U[key, count]" on the TaskManager's stdout.
 func countingSQL(tag string) string {
 	return fmt.Sprintf(`-- counts per key; the print sink's identifier tells this test's lines apart
 CREATE TEMPORARY TABLE src (id BIGINT) WITH (
   'connector' = 'datagen', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1',
-  'fields.id.end' = '100000000', 'rows-per-second' = '20'
+  'fields.id.end' = '100000', 'rows-per-second' = '20'
 );
 CREATE TEMPORARY TABLE sink (k BIGINT, c BIGINT) WITH ('connector' = 'print', 'print-identifier' = '%s');
 INSERT INTO sink SELECT id %% 4 AS k, COUNT(*) AS c FROM src GROUP BY id %% 4;`, tag)

@@ -117,6 +117,7 @@ func TestIncompatibleRestore(t *testing.T) {
 	spec := jarSpec(t, store, ev, "compat")
 	start(t, rt, spec)
 	ev.waitStatus(t, api.JobRunning)
+	ev.waitCheckpoints(t, 1) // the counter has state only once records went through it
 	res, err := rt.Stop(context.Background(), spec.JobID, api.StopWithSavepoint, &runtime.SavepointTarget{Storage: store, Prefix: "snapshots"})
 	if err != nil {
 		t.Fatal(err)

@@ -42,6 +42,18 @@ type jobDetails struct {
 	StartTime        int64  `json:"start-time"`
 	EndTime          int64  `json:"end-time"`
 	LastModification int64  `json:"last-modification"`
+	// Tasks counts subtasks by execution state ("running", "finished", ...) and holds "total".
+	Tasks map[string]int `json:"tasks"`
+}
+
+// allTasksRunning reports whether every subtask runs (or has finished, for a bounded source): before
+// that, Flink refuses savepoints with "Not all required tasks are currently running".
+func (d jobDetails) allTasksRunning() bool {
+	total, ok := d.Tasks["total"]
+	if !ok {
+		return true // an answer without counts: trust the job state
+	}
+	return total > 0 && d.Tasks["running"]+d.Tasks["finished"] == total
 }
 
 // jobDetailsInfo is GET /jobs/{id} (JobDetailsInfo).

@@ -13,11 +13,12 @@ import (
 	"github.com/streamstate/terraform-provider-flink/internal/runtime"
 )
 
-// Savepoint polling starts fast (a small job's savepoint takes a few hundred milliseconds) and slows
-// down for big ones.
+// Savepoint polling is tight for the first seconds (a small job's savepoint completes in tens of
+// milliseconds, and a status request costs Flink little) and backs off for big ones.
 const (
-	savepointPollMin = 20 * time.Millisecond
-	savepointPollMax = time.Second
+	savepointPollMin  = 10 * time.Millisecond
+	savepointPollMax  = time.Second
+	savepointPollFast = 2 * time.Second
 )
 
 // Savepoint triggers a savepoint of a running job into target.Storage.Location(target.Prefix) and waits
@@ -75,7 +76,7 @@ func notRunning(err error) error {
 // awaitSavepoint polls a savepoint (or stop) trigger until Flink says COMPLETED, and returns the location
 // or Flink's failure's root cause.
 func (r *Runtime) awaitSavepoint(ctx context.Context, flinkID, trigger string) (string, error) {
-	delay := savepointPollMin
+	delay, began := savepointPollMin, time.Now()
 	for {
 		st, err := r.jm.savepointStatus(ctx, flinkID, trigger)
 		if err != nil {
@@ -96,7 +97,9 @@ func (r *Runtime) awaitSavepoint(ctx context.Context, flinkID, trigger string) (
 		if err := sleep(ctx, delay); err != nil {
 			return "", err
 		}
-		delay = min(delay*3/2, savepointPollMax)
+		if time.Since(began) > savepointPollFast {
+			delay = min(delay*3/2, savepointPollMax)
+		}
 	}
 }
 

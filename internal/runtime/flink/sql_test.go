@@ -107,7 +107,7 @@ func TestSQLRejectedByFlink(t *testing.T) {
 		name, sql string
 		want      []string
 	}{
-		{"syntax error", "CREATE TEMPORARY TABLE t (id BIGINT) WITH ('connector' = 'datagen');\nINSERT INTO t SELEC id FROM t;", []string{"line 1, column", "statement 2 of 2 (line 2 of the SQL)"}},
+		{"syntax error", "CREATE TEMPORARY TABLE t (id BIGINT) WITH ('connector' = 'datagen');\nINSERT INTO t SELECT id FROM t WHERE;", []string{"line 1, column", "statement 2 of 2 (line 2 of the SQL)"}},
 		{"unknown connector", "CREATE TEMPORARY TABLE src (id BIGINT) WITH ('connector' = 'no-such-connector');\n" +
 			"CREATE TEMPORARY TABLE sink (id BIGINT) WITH ('connector' = 'blackhole');\nINSERT INTO sink SELECT id FROM src;", []string{"no-such-connector"}},
 	}
@@ -153,13 +153,13 @@ func TestVersionMismatchAndUnavailable(t *testing.T) {
 	}
 	spec.Program.EngineVersion = other
 	_, err := rt.Start(context.Background(), spec)
-	if !errors.Is(err, runtime.ErrVersionMismatch) || !strings.Contains(err.Error(), other) || !strings.Contains(err.Error(), cluster.Version) {
-		t.Fatalf("engine version %s on a %s cluster: err = %v, want ErrVersionMismatch naming both", other, cluster.Version, err)
+	if !errors.Is(err, runtime.ErrVersionMismatch) || !strings.Contains(err.Error(), other) || !strings.Contains(err.Error(), cluster.version) {
+		t.Fatalf("engine version %s on a %s cluster: err = %v, want ErrVersionMismatch naming both", other, cluster.version, err)
 	}
 
 	info, err := rt.Probe(context.Background())
-	if err != nil || info.FlinkVersion != cluster.Version {
-		t.Fatalf("Probe = %+v, %v; want Flink %s", info, err, cluster.Version)
+	if err != nil || info.FlinkVersion != cluster.version {
+		t.Fatalf("Probe = %+v, %v; want Flink %s", info, err, cluster.version)
 	}
 
 	bad, err := New(Options{RESTURL: "http://127.0.0.1:1", SQLGatewayURL: "http://127.0.0.1:1"})

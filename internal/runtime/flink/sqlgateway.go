@@ -3,6 +3,7 @@ package flink
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -164,6 +165,11 @@ func (g *sqlGateway) runStatement(ctx context.Context, session, stmt string, cfg
 		switch st {
 		case opFinished, opError:
 			res, err := g.fetchFirst(ctx, session, op)
+			var se *statusError
+			if errors.As(err, &se) && len(se.Messages) > 0 {
+				// Flink's reason, not the gateway's wrapping of it.
+				return "", errors.New(rootCause(strings.Join(se.Messages, "\n")))
+			}
 			if err != nil {
 				return "", err
 			}

@@ -72,14 +72,22 @@ func (r *Runtime) Start(ctx context.Context, spec runtime.JobSpec) (string, erro
 		submitted, err = r.submitJar(ctx, spec, flinkID, cfg)
 	}
 	if err != nil {
-		// A submission that raced with itself (a retried request) left the job on the cluster: adopt it.
-		// A JAR run that Flink refused (its state did not map) also leaves a job, FAILED: report why.
-		if job, jerr := r.jm.job(context.WithoutCancel(ctx), flinkID); jerr == nil && (job.State == flinkFailed || job.State == flinkFailing) {
-			return "", r.startFailure(context.WithoutCancel(ctx), spec, flinkID)
-		} else if jerr == nil {
+		// Flink may have created the job before the submission failed: a job that failed while starting
+		// (a JAR run answers with its initialisation error) is explained, one that runs (a retried
+		// request raced with itself) is adopted.
+		if job, jerr := r.jm.job(context.WithoutCancel(ctx), flinkID); jerr == nil {
+			if job.State == flinkFailed || job.State == flinkFailing {
+				return "", r.startFailure(context.WithoutCancel(ctx), spec, flinkID)
+			}
 			r.log.Warn("submission failed but the job exists; adopting it", "job", spec.JobID, "flink_job", flinkID, "err", err)
 			r.watch.add(spec, flinkID, true)
 			return flinkID, nil
+		}
+		var se *statusError
+		if errors.As(err, &se) {
+			if e := classifyFailure(spec, strings.Join(se.Messages, "\n")); e != nil {
+				return "", e
+			}
 		}
 		return "", fmt.Errorf("flink runtime: start job %s: %w", spec.JobID, err)
 	}
@@ -124,7 +132,15 @@ func (r *Runtime) awaitInitialized(ctx context.Context, spec runtime.JobSpec, fl
 // startFailure reads why a job failed while starting and wraps the matching sentinel.
 func (r *Runtime) startFailure(ctx context.Context, spec runtime.JobSpec, flinkID string) error {
 	trace := r.failureTrace(ctx, flinkID)
-	cause := rootCause(trace)
+	if err := classifyFailure(spec, trace); err != nil {
+		return err
+	}
+	return fmt.Errorf("flink runtime: start job %s: Flink job %s failed while starting: %s", spec.JobID, flinkID, rootCause(trace))
+}
+
+// classifyFailure wraps ErrIncompatibleState or ErrCorruptState around a start failure whose trace says
+// the restore state does not fit or is missing; nil for other failures.
+func classifyFailure(spec runtime.JobSpec, trace string) error {
 	where := ""
 	if spec.Restore != nil {
 		where = " from " + spec.Restore.Storage.Location(spec.Restore.Prefix)
@@ -132,11 +148,11 @@ func (r *Runtime) startFailure(ctx context.Context, spec runtime.JobSpec, flinkI
 	switch {
 	case containsAny(trace, incompatibleMarkers):
 		return fmt.Errorf("flink runtime: start job %s%s: %w: Flink refused the state: %s (set allow_non_restored_state to drop state that no operator claims)",
-			spec.JobID, where, runtime.ErrIncompatibleState, cause)
+			spec.JobID, where, runtime.ErrIncompatibleState, rootCause(trace))
 	case containsAny(trace, missingMarkers):
-		return fmt.Errorf("flink runtime: start job %s%s: %w: %s", spec.JobID, where, runtime.ErrCorruptState, cause)
+		return fmt.Errorf("flink runtime: start job %s%s: %w: %s", spec.JobID, where, runtime.ErrCorruptState, rootCause(trace))
 	}
-	return fmt.Errorf("flink runtime: start job %s: Flink job %s failed while starting: %s", spec.JobID, flinkID, cause)
+	return nil
 }
 
 // failureTrace returns the newest exception Flink recorded for a job (its full trace, for classifying).

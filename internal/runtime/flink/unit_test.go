@@ -21,8 +21,15 @@ func TestRootCauseKeepsTheInnermostMessage(t *testing.T) {
 		"\t... 12 more\n"
 	got := rootCause(trace)
 	want := "SqlParserException: SQL parse failed. Encountered \"this\" at line 1, column 1.\nWas expecting one of:\n    \"ABORT\" ..."
+	// The innermost (CalciteException) has no position; the parser's wrapper has it.
+	trace += "Caused by: org.apache.calcite.runtime.CalciteException: Non-query expression\n\tat x.y(Z.java:1)\n"
 	if got != want {
 		t.Fatalf("rootCause = %q, want %q", got, want)
+	}
+	long := "Caused by: org.apache.calcite.sql.parser.SqlParseException: Encountered \"<EOF>\" at line 1, column 36.\nWas expecting one of:\n" +
+		strings.Repeat("    <IDENTIFIER> ...\n", 40) + "\n\t... 13 more\n\nEnd of exception on server side>"
+	if got := rootCause(long); got != "SqlParseException: Encountered \"<EOF>\" at line 1, column 36.\nWas expecting one of: <IDENTIFIER> ... <IDENTIFIER> ... <IDENTIFIER> ... <IDENTIFIER> ... <IDENTIFIER> ... ..." {
+		t.Fatalf("rootCause(long list) = %q", got)
 	}
 	if got := rootCause("  plain message  "); got != "plain message" {
 		t.Fatalf("rootCause(plain) = %q", got)
