@@ -33,7 +33,7 @@ type flinkEnv struct {
 	ws api.Workspace
 }
 
-func newFlinkEnv(t *testing.T) *flinkEnv {
+func newFlinkEnv(t testing.TB) *flinkEnv {
 	t.Helper()
 	env := enginetest.Start(t, enginetest.Options{})
 	fe := &flinkEnv{Env: env, c: env.Admin()}
@@ -41,7 +41,7 @@ func newFlinkEnv(t *testing.T) *flinkEnv {
 	return fe
 }
 
-func flinkWorkspace(t *testing.T, c *enginetest.Client, name string) api.Workspace {
+func flinkWorkspace(t testing.TB, c *enginetest.Client, name string) api.Workspace {
 	t.Helper()
 	var ws api.Workspace
 	c.Must(t, "POST", "/workspaces", api.WorkspaceInput{Name: name, Region: "r1", Architecture: api.ArchX86,
@@ -79,7 +79,7 @@ var printLine = regexp.MustCompile(`^(\S+?)(?::\d+)?> \+[IU]\[(-?\d+), (\d+)\]$`
 
 // counts reads the print sink's lines of tag from the TaskManager's stdout, from byte offset on: per
 // key, the first and the last count printed.
-func counts(t *testing.T, tag string, offset int) (first, last map[int64]int64, end int) {
+func counts(t testing.TB, tag string, offset int) (first, last map[int64]int64, end int) {
 	t.Helper()
 	out, err := cluster.TaskManagerStdout()
 	if err != nil {
@@ -106,7 +106,7 @@ func counts(t *testing.T, tag string, offset int) (first, last map[int64]int64, 
 }
 
 // stdoutLen is where the TaskManager's stdout ends now.
-func stdoutLen(t *testing.T) int {
+func stdoutLen(t testing.TB) int {
 	t.Helper()
 	out, err := cluster.TaskManagerStdout()
 	if err != nil {
@@ -116,7 +116,7 @@ func stdoutLen(t *testing.T) int {
 }
 
 // waitCounts waits until every key of tag has printed a count of at least min since offset.
-func waitCounts(t *testing.T, tag string, offset int, min int64) map[int64]int64 {
+func waitCounts(t testing.TB, tag string, offset int, min int64) map[int64]int64 {
 	t.Helper()
 	var last map[int64]int64
 	enginetest.Eventually(t, waitLong, fmt.Sprintf("%s to print counts of at least %d for 4 keys", tag, min), func() bool {
@@ -136,7 +136,7 @@ func waitCounts(t *testing.T, tag string, offset int, min int64) map[int64]int64
 
 // assertContinues checks that a restored job's first counts per key continue from the state it was
 // restored from (at least floor[k]) instead of starting over at 1.
-func assertContinues(t *testing.T, tag string, offset int, floor map[int64]int64) {
+func assertContinues(t testing.TB, tag string, offset int, floor map[int64]int64) {
 	t.Helper()
 	var first map[int64]int64
 	enginetest.Eventually(t, waitLong, tag+" to print after the restore", func() bool {
@@ -150,14 +150,14 @@ func assertContinues(t *testing.T, tag string, offset int, floor map[int64]int64
 	}
 }
 
-func startJob(t *testing.T, c *enginetest.Client, depID string, req api.StartRequest) api.Job {
+func startJob(t testing.TB, c *enginetest.Client, depID string, req api.StartRequest) api.Job {
 	t.Helper()
 	var job api.Job
 	c.Must(t, "POST", "/deployments/"+depID+"/start", req, &job)
 	return waitJob(t, c, depID, api.JobRunning)
 }
 
-func waitJob(t *testing.T, c *enginetest.Client, depID, status string) api.Job {
+func waitJob(t testing.TB, c *enginetest.Client, depID, status string) api.Job {
 	t.Helper()
 	var job api.Job
 	enginetest.Eventually(t, waitLong, "job of "+depID+" to be "+status, func() bool {
@@ -170,7 +170,7 @@ func waitJob(t *testing.T, c *enginetest.Client, depID, status string) api.Job {
 	return job
 }
 
-func stopJob(t *testing.T, c *enginetest.Client, depID, strategy string) api.Job {
+func stopJob(t testing.TB, c *enginetest.Client, depID, strategy string) api.Job {
 	t.Helper()
 	c.Must(t, "POST", "/deployments/"+depID+"/stop", api.StopRequest{Strategy: strategy}, nil)
 	want := api.JobCancelled
@@ -180,7 +180,7 @@ func stopJob(t *testing.T, c *enginetest.Client, depID, strategy string) api.Job
 	return waitJob(t, c, depID, want)
 }
 
-func snapshot(t *testing.T, c *enginetest.Client, depID, format string) api.Snapshot {
+func snapshot(t testing.TB, c *enginetest.Client, depID, format string) api.Snapshot {
 	t.Helper()
 	var s api.Snapshot
 	c.Must(t, "POST", "/deployments/"+depID+"/snapshots", api.SnapshotRequest{Format: format, Description: "test"}, &s)
@@ -194,7 +194,7 @@ func snapshot(t *testing.T, c *enginetest.Client, depID, format string) api.Snap
 	return s
 }
 
-func checkpoints(t *testing.T, c *enginetest.Client, depID string, n int) []api.Checkpoint {
+func checkpoints(t testing.TB, c *enginetest.Client, depID string, n int) []api.Checkpoint {
 	t.Helper()
 	var done []api.Checkpoint
 	enginetest.Eventually(t, waitLong, fmt.Sprintf("%d completed checkpoints of %s", n, depID), func() bool {
@@ -212,7 +212,7 @@ func checkpoints(t *testing.T, c *enginetest.Client, depID string, n int) []api.
 }
 
 // clusterJobs lists the cluster's jobs (id → state) through Flink's own REST API.
-func clusterJobs(t *testing.T) map[string]string {
+func clusterJobs(t testing.TB) map[string]string {
 	t.Helper()
 	resp, err := http.Get(cluster.RESTURL + "/jobs/overview")
 	if err != nil {
