@@ -33,14 +33,17 @@ export TF_VAR_engine_version="flink-$(echo "$FLINK_VERSION" | cut -d. -f1-2)"
 cd "$demo/work"
 "$terraform" apply -auto-approve -input=false -no-color
 echo
-echo "=== second apply: import the clone's copy and start it from the copied savepoint ==="
+echo "=== the original job's latest counts (shard, orders counted) ==="
+grep 'order-counts> +U' "$FLINK_TASKMANAGER_STDOUT" | tail -4 || true
+echo
+echo "=== second apply: import the clone's copy, start it from the copied savepoint, stop the original ==="
 "$terraform" apply -auto-approve -input=false -no-color -var start_copy=true
 echo
 echo "=== outputs ==="
 "$terraform" output -no-color
 echo
-echo "=== the jobs' output on the TaskManager (shard, orders counted); the copy continues the counts ==="
+echo "=== the copy's latest counts on Flink (the original is stopped): they went on from the copied savepoint instead of starting at 1 ==="
 sleep 5
-grep 'order-counts>' "$FLINK_TASKMANAGER_STDOUT" | tail -8 || true
+grep 'order-counts> +U' "$FLINK_TASKMANAGER_STDOUT" | tail -4 || true
 echo
 echo "Stopping the engine and the Flink cluster; the engine's data stays in $demo/engine."

@@ -42,7 +42,7 @@ locals {
   counting_sql = <<-SQL
     CREATE TEMPORARY TABLE orders (seq BIGINT) WITH (
       'connector' = 'datagen', 'fields.seq.kind' = 'sequence',
-      'fields.seq.start' = '1', 'fields.seq.end' = '1000000', 'rows-per-second' = '10');
+      'fields.seq.start' = '1', 'fields.seq.end' = '100000', 'rows-per-second' = '10');
     CREATE TEMPORARY TABLE order_counts (shard BIGINT, orders BIGINT)
       WITH ('connector' = 'print', 'print-identifier' = 'order-counts');
     INSERT INTO order_counts SELECT seq % 4, COUNT(*) FROM orders GROUP BY seq % 4;
@@ -63,7 +63,8 @@ resource "flink_deployment" "orders" {
   sql                 = local.counting_sql
   flink_configuration = local.flink_configuration
   checkpoint          = local.checkpoint
-  desired_state       = "RUNNING"
+  # Once the copy takes over (second apply), the original stops: a migration.
+  desired_state = var.start_copy ? "STOPPED" : "RUNNING"
 }
 
 resource "flink_job_snapshot" "orders" {
@@ -125,4 +126,6 @@ resource "flink_deployment" "copy" {
   restore = {
     kind = "LATEST_STATE"
   }
+  # The original stops first, so only the copy prints afterwards.
+  depends_on = [flink_deployment.orders]
 }

@@ -44,11 +44,60 @@ func (r *cloneRun) rewriteCatalogs(owner, sql string, declared []string) (string
 			return g[1] + g[2] + note(g[3]) + g[4]
 		}
 	}
-	sql = useCatalogRef.ReplaceAllStringFunc(sql, replace(useCatalogRef))
-	sql = qualifiedRef.ReplaceAllStringFunc(sql, replace(qualifiedRef))
+	sql = mapSQLCode(sql, func(code string) string {
+		code = useCatalogRef.ReplaceAllStringFunc(code, replace(useCatalogRef))
+		return qualifiedRef.ReplaceAllStringFunc(code, replace(qualifiedRef))
+	})
 	for _, c := range declared {
 		note(c)
 	}
 	slices.SortStableFunc(att, func(a, b api.AttentionItem) int { return strings.Compare(a.Name, b.Name) })
 	return sql, att
+}
+
+// mapSQLCode applies fn to the parts of sql that are code, leaving string literals (quoted with ', a
+// doubled quote inside) and comments (-- to the end of the line, /* ... */) as they are: an option such as
+// 'fields.seq.kind' is no catalog reference.
+func mapSQLCode(sql string, fn func(string) string) string {
+	var out strings.Builder
+	code := 0 // start of the current code part
+	for i := 0; i < len(sql); {
+		end := -1
+		switch {
+		case sql[i] == '\'':
+			end = i + 1
+			for end < len(sql) {
+				if sql[end] == '\'' {
+					if end+1 < len(sql) && sql[end+1] == '\'' {
+						end += 2
+						continue
+					}
+					end++
+					break
+				}
+				end++
+			}
+		case strings.HasPrefix(sql[i:], "--"):
+			if end = strings.IndexByte(sql[i:], '\n'); end < 0 {
+				end = len(sql)
+			} else {
+				end += i
+			}
+		case strings.HasPrefix(sql[i:], "/*"):
+			if end = strings.Index(sql[i+2:], "*/"); end < 0 {
+				end = len(sql)
+			} else {
+				end += i + 4
+			}
+		}
+		if end < 0 {
+			i++
+			continue
+		}
+		out.WriteString(fn(sql[code:i]))
+		out.WriteString(sql[i:end])
+		i, code = end, end
+	}
+	out.WriteString(fn(sql[code:]))
+	return out.String()
 }
