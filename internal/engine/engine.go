@@ -103,6 +103,7 @@ func New(opts Options) (*Engine, error) {
 	}
 	e.onStart(e.sweepIdempotencyLoop)
 	e.sched = newScheduler(e)
+	e.jobListeners = append(e.jobListeners, e.forgetVanishedCheckpoints)
 	return e, nil
 }
 

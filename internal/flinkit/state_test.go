@@ -1,6 +1,7 @@
 package flinkit_test
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,4 +88,42 @@ func TestRestoreFromARetainedCheckpointAndFromAnotherDeploymentsSnapshot(t *test
 	offset = stdoutLen(t)
 	startJob(t, c, b.ID, api.StartRequest{RestoreStrategy: api.RestoreFromSavepoint, SnapshotID: snap.ID})
 	assertContinues(t, tagB, offset, floor)
+}
+
+// Flink discards a job's checkpoints when a stop with savepoint finishes it: the engine forgets them
+// instead of offering a restore from files that are gone; the stop's snapshot is what remains.
+func TestCheckpointsDiscardedByAStopWithSavepointAreForgotten(t *testing.T) {
+	t.Parallel()
+	fe := newFlinkEnv(t)
+	c := fe.c
+	ns := c.Namespace(t, fe.ws.ID, "ns")
+	dep := c.Deployment(t, ns.ID, "counts", sqlDeployment(countingSQL("swsp-"+ns.ID)))
+	startJob(t, c, dep.ID, api.StartRequest{})
+	cp := checkpoints(t, c, dep.ID, 1)[0]
+	stopJob(t, c, dep.ID, api.StopWithSavepoint)
+	enginetest.Eventually(t, waitLong, "the discarded checkpoints to be forgotten", func() bool {
+		var page api.Page[api.Checkpoint]
+		c.Must(t, "GET", "/deployments/"+dep.ID+"/checkpoints", nil, &page)
+		for _, x := range page.Items {
+			if x.Status == api.CheckpointCompleted {
+				if _, err := os.Stat(filepath.Join(fe.DataDir, "storage", x.StatePath, "_metadata")); err != nil {
+					return false // listed but gone: not forgotten (yet)
+				}
+			}
+		}
+		return true
+	})
+	// Listed exactly when its files exist: a start from a checkpoint Flink discarded is refused as unknown.
+	if _, err := os.Stat(filepath.Join(fe.DataDir, "storage", cp.StatePath, "_metadata")); os.IsNotExist(err) {
+		c.Fails(t, http.StatusNotFound, api.CodeNotFound, "POST", "/deployments/"+dep.ID+"/start",
+			api.StartRequest{RestoreStrategy: api.RestoreFromCheckpoint, CheckpointID: cp.ID})
+	} else {
+		t.Logf("Flink %s kept checkpoint %s after the stop with savepoint", cluster.Version, cp.ID)
+	}
+	var snaps api.Page[api.Snapshot]
+	c.Must(t, "GET", "/snapshots?deployment_id="+dep.ID, nil, &snaps)
+	if len(snaps.Items) != 1 || snaps.Items[0].Origin != api.OriginStopWithSavepoint || snaps.Items[0].Status != api.SnapshotCompleted {
+		t.Fatalf("snapshots after the stop: %+v, want the stop's savepoint", snaps.Items)
+	}
+	startJob(t, c, dep.ID, api.StartRequest{RestoreStrategy: api.RestoreLatestState})
 }
