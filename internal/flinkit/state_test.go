@@ -25,6 +25,13 @@ func TestSQLJobResumesFromItsOwnSnapshot(t *testing.T) {
 	if job.FlinkJobID == "" || clusterJobs(t)[job.FlinkJobID] != "RUNNING" {
 		t.Fatalf("job %+v is not RUNNING on the cluster (cluster jobs %v)", job, clusterJobs(t))
 	}
+	// A workspace with a running job keeps its runtime.
+	p := c.Fails(t, http.StatusConflict, api.CodeConflict, "PUT", "/workspaces/"+fe.ws.ID, api.WorkspaceInput{Name: fe.ws.Name,
+		Region: fe.ws.Region, Architecture: fe.ws.Architecture, Storage: fe.ws.Storage, CloneEnabled: fe.ws.CloneEnabled,
+		Runtime: api.Runtime{Type: api.RuntimeLocal}})
+	if !strings.Contains(p.Detail, "stop them") {
+		t.Fatalf("the refusal does not say what to do: %+v", p)
+	}
 	cps := checkpoints(t, c, dep.ID, 1)
 	if cps[0].StatePath == "" || cps[0].FullSizeByte <= 0 || !strings.Contains(cps[0].StatePath, job.FlinkJobID+"/chk-") {
 		t.Fatalf("checkpoint record is not Flink's: %+v", cps[0])
