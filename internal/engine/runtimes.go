@@ -115,16 +115,7 @@ func (e *Engine) runtimeOf(ws workspaceRecord) (runtime.Runtime, error) {
 
 // namespaceRuntime returns the runtime of the workspace a namespace belongs to, with that workspace.
 func (e *Engine) namespaceRuntime(ctx context.Context, nsID string) (runtime.Runtime, workspaceRecord, error) {
-	var ws workspaceRecord
-	err := e.store.View(ctx, func(tx store.Tx) error {
-		var ns api.Namespace
-		if err := get(tx, store.Namespaces, "namespace", nsID, &ns); err != nil {
-			return err
-		}
-		var err error
-		ws, err = workspaceOf(tx, ns)
-		return err
-	})
+	ws, err := e.namespaceWorkspace(ctx, nsID)
 	if err != nil {
 		return nil, ws, err
 	}

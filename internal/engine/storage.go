@@ -66,6 +66,15 @@ func (e *Engine) s3Config(ws workspaceRecord) (blob.S3Config, error) {
 
 // namespaceStorage returns the blob store holding a namespace's bytes.
 func (e *Engine) namespaceStorage(ctx context.Context, nsID string) (blob.Store, error) {
+	ws, err := e.namespaceWorkspace(ctx, nsID)
+	if err != nil {
+		return nil, err
+	}
+	return e.storageOf(ctx, ws)
+}
+
+// namespaceWorkspace reads the workspace a namespace belongs to (internal use, no access checks).
+func (e *Engine) namespaceWorkspace(ctx context.Context, nsID string) (workspaceRecord, error) {
 	var ws workspaceRecord
 	err := e.store.View(ctx, func(tx store.Tx) error {
 		var ns api.Namespace
@@ -76,10 +85,7 @@ func (e *Engine) namespaceStorage(ctx context.Context, nsID string) (blob.Store,
 		ws, err = workspaceOf(tx, ns)
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return e.storageOf(ctx, ws)
+	return ws, err
 }
 
 // storeFileResource sets a file resource's spec to the bytes staged in storage before the transaction
