@@ -138,6 +138,15 @@ func (f *FS) commit(tmpData, final string, info Info) error {
 	return syncDir(dir)
 }
 
+// commitUnhashed moves a file with no recorded sha256 into place: no sidecar, like the source it came from.
+func (f *FS) commitUnhashed(tmpData, final string, _ Info) error {
+	_ = os.Remove(final + sidecarSuffix) // a sidecar of an earlier object there would no longer match
+	if err := os.Rename(tmpData, final); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(final))
+}
+
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {

@@ -15,8 +15,10 @@ import (
 // CopyFrom copies an object of another FS without reading it through the engine: a hard link when both
 // stores are on one filesystem (objects are immutable, so sharing the inode is safe), else an in-kernel
 // copy (io.Copy between files uses copy_file_range on Linux). The source's recorded sha256 was verified
-// when it was written, so it is recorded for the copy as is; reads of the copy verify it as usual.
-// It returns ErrNotSupported when src is not an *FS or the source has no recorded sha256.
+// when it was written, so it is recorded for the copy as is; reads of the copy verify it as usual. A
+// source written by someone else (Flink writes its own checkpoint and savepoint files) has no recorded
+// sha256; its copy has none either, as cp would make it, rather than being read and hashed whole.
+// It returns ErrNotSupported when src is not an *FS.
 func (f *FS) CopyFrom(ctx context.Context, src Store, srcKey, dstKey string) (Info, error) {
 	from, ok := src.(*FS)
 	if !ok {
@@ -36,9 +38,6 @@ func (f *FS) CopyFrom(ctx context.Context, src Store, srcKey, dstKey string) (In
 	if err != nil {
 		return Info{}, err
 	}
-	if srcInfo.SHA256 == "" {
-		return Info{}, fmt.Errorf("%w: %s has no recorded sha256, so it must be streamed and hashed", ErrNotSupported, from.Location(srcKey))
-	}
 	if srcPath == final {
 		return srcInfo, nil
 	}
@@ -57,7 +56,11 @@ func (f *FS) CopyFrom(ctx context.Context, src Store, srcKey, dstKey string) (In
 		}
 	}
 	info := Info{Key: dstKey, Size: srcInfo.Size, SHA256: srcInfo.SHA256}
-	if err := f.commit(tmp, final, info); err != nil {
+	commit := f.commit
+	if info.SHA256 == "" {
+		commit = f.commitUnhashed
+	}
+	if err := commit(tmp, final, info); err != nil {
 		os.Remove(tmp)
 		return Info{}, fmt.Errorf("blob: copy to %s: %w", f.Location(dstKey), err)
 	}

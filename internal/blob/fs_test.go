@@ -188,20 +188,29 @@ func TestFSCopyAcrossFilesystemsFallsBackToByteCopy(t *testing.T) {
 	mustRead(t, dst, "copied", data)
 }
 
-func TestFSCopyOfFileWithoutChecksumIsStreamedAndHashed(t *testing.T) {
+func TestFSCopyOfFileWithoutChecksumIsLinkedAsIs(t *testing.T) {
 	src, dst := blobtest.NewFSStore(t), blobtest.NewFSStore(t)
 	data := []byte("written by flink directly, not through the store")
 	if err := os.WriteFile(filepath.Join(src.Root(), "foreign"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := dst.CopyFrom(context.Background(), src, "foreign", "x"); !errors.Is(err, blob.ErrNotSupported) {
-		t.Fatalf("CopyFrom of an unchecksummed file: want ErrNotSupported, got %v", err)
-	}
-	info, err := blob.Copy(context.Background(), src, "foreign", dst, "copied")
+	// On one filesystem the copy shares the source's inode: the same bytes, without reading them.
+	info, err := dst.CopyFrom(context.Background(), src, "foreign", "dir/x")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("CopyFrom of an unchecksummed file: %v", err)
 	}
-	if info.SHA256 != sha256Hex(data) {
-		t.Fatalf("streamed copy records %s, want %s", info.SHA256, sha256Hex(data))
+	if info.SHA256 != "" || info.Size != int64(len(data)) {
+		t.Fatalf("copy records %+v: want the source's size and, like the source, no sha256", info)
+	}
+	a, errA := os.Stat(filepath.Join(src.Root(), "foreign"))
+	b, errB := os.Stat(filepath.Join(dst.Root(), "dir", "x"))
+	if errA != nil || errB != nil || !os.SameFile(a, b) {
+		t.Fatalf("the copy is not a hard link of the source (%v, %v)", errA, errB)
+	}
+	mustRead(t, dst, "dir/x", data)
+	// A checksummed object later written at the same key gets its sidecar back.
+	mustPut(t, dst, "dir/x", []byte("new"))
+	if got, err := dst.Stat(context.Background(), "dir/x"); err != nil || got.SHA256 != sha256Hex([]byte("new")) {
+		t.Fatalf("after a Put over the copy: %+v, %v", got, err)
 	}
 }
