@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/blob"
 	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
+	"github.com/streamstate/terraform-provider-flink/internal/store"
 )
 
 // TestCloneResumesAfterACrash kills a real engine process in the middle of a stateful clone, starts it
@@ -48,22 +50,28 @@ func TestCloneResumesAfterACrash(t *testing.T) {
 	var c api.Clone
 	a.Must(t, "POST", "/clones", api.CloneRequest{SourceNamespaceID: src.ID, TargetNamespaceID: dst.ID,
 		Objects: []string{api.KindDeployment}, StatePolicy: api.StateStateful}, &c)
-	done := 0
-	enginetest.Eventually(t, 60*time.Second, "some deployments cloned", func() bool {
+	enginetest.Until(t, 60*time.Second, func() string { return "a first deployment cloned before the kill" }, func() bool {
 		var page api.Page[api.CloneItem]
 		a.Must(t, "GET", "/clones/"+c.ID+"/items", nil, &page)
-		done = 0
-		for _, it := range page.Items {
-			if it.Status == api.ItemSucceeded {
-				done++
-			}
-		}
-		return done > 0
+		return slices.ContainsFunc(page.Items, func(it api.CloneItem) bool { return it.Status == api.ItemSucceeded })
 	})
 	proc.Kill()
-	t.Logf("killed the engine with %d of %d deployments cloned", done, deployments)
-	if done >= deployments {
-		t.Fatalf("the clone ended before the crash (%d of %d done): make its state larger", done, deployments)
+
+	// The poll above may be stale by the time the kill lands: the journal itself says what was left.
+	atKill := journal(t, dataDir, c.ID)
+	var done, pending int
+	for _, it := range atKill {
+		switch it.Status {
+		case api.ItemSucceeded:
+			done++
+		case api.ItemPending:
+			pending++
+		}
+	}
+	t.Logf("killed the engine with %d of %d deployments cloned, %d pending in the journal", done, deployments, pending)
+	if pending == 0 || done == 0 {
+		t.Fatalf("the journal at the kill has %d done and %d pending of %d: the crash did not land mid-clone, so nothing is resumed (make the state larger)",
+			done, pending, deployments)
 	}
 
 	proc = enginetest.StartProcess(t, dataDir)
@@ -80,10 +88,16 @@ func TestCloneResumesAfterACrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !strings.Contains(proc.Log(), "resuming clone") {
+		t.Fatalf("the restarted engine did not say it resumed the clone:\n%s", proc.Log())
+	}
 	var snapIDs []string
 	for _, it := range cloneItems(t, a, c.ID) {
 		if it.Status != api.ItemSucceeded || !it.Stateful || strings.Contains(it.TargetName, "-clone-") {
 			t.Fatalf("item after resume = %+v", it)
+		}
+		if before := atKill[it.Seq]; before.Status == api.ItemSucceeded && (before.TargetID != it.TargetID || before.SnapshotID != it.SnapshotID) {
+			t.Fatalf("an item done before the crash was redone: %+v, was %+v", it, before)
 		}
 		verifyCopied(t, a, storage, it, dst.ID)
 		snapIDs = append(snapIDs, it.SnapshotID)
@@ -102,4 +116,26 @@ func TestCloneResumesAfterACrash(t *testing.T) {
 	if !slices.Equal(dirs, snapIDs) {
 		t.Fatalf("target snapshot directories %v, want exactly %v", dirs, snapIDs)
 	}
+}
+
+// journal reads a clone's items from the engine's database file (the engine must not be running), by seq.
+func journal(t *testing.T, dataDir, cloneID string) map[int]api.CloneItem {
+	t.Helper()
+	st, err := store.OpenSQLite(context.Background(), filepath.Join(dataDir, "engine.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var items []api.CloneItem
+	err = st.View(context.Background(), func(tx store.Tx) error {
+		return tx.List(store.CloneItems, store.Query{Where: store.Cols{"clone_id": cloneID}, OrderBy: "seq"}, &items)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int]api.CloneItem{}
+	for _, it := range items {
+		out[it.Seq] = it
+	}
+	return out
 }
