@@ -185,13 +185,15 @@ data "flink_job_state_sets" "d" {
 	}
 }
 
-func TestAccSnapshotPolicyPlanTimeErrors(t *testing.T) {
-	acctest.PreCheck(t)
+// Plan-time validation needs no engine: a unit test (resource.UnitTest runs without TF_ACC, with the
+// Terraform CLI of TF_ACC_TERRAFORM_PATH or the one on PATH).
+func TestSnapshotPolicyPlanTimeErrors(t *testing.T) {
+	t.Parallel()
 	step := func(cronExpr, zone, cleanup, want string) resource.TestStep {
 		return resource.TestStep{Config: policyConfig("ns-unused", cronExpr, zone, cleanup), PlanOnly: true,
 			ExpectError: regexp.MustCompile(want)}
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			step("0 12 ? * *", "UTC", "", `(?s)Invalid cron expression.*schedule.cron:.*day-of-month field \("\?"\)`),
