@@ -3,14 +3,25 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/streamstate/terraform-provider-flink/internal/acctest"
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/client"
+	"github.com/streamstate/terraform-provider-flink/internal/provider"
 )
 
 func variableConfig(nsID, kind, value string) string {
@@ -146,22 +157,75 @@ func TestAccVariableEncrypted(t *testing.T) {
 	})
 }
 
-// The version kept in private state guards updates: the engine refuses a stale one with 412, which the
-// client reports as IsStale (the provider turns it into "changed outside Terraform, apply again").
+// staleMaker is a proxy in front of the engine that, once armed, changes an object out of band just
+// before it forwards Terraform's next update of it: the update then carries the version Terraform read
+// in its refresh, which is stale by then.
+type staleMaker struct {
+	proxy  *httputil.ReverseProxy
+	armed  atomic.Bool
+	mu     sync.Mutex
+	sneaks []string // ids changed behind Terraform's back
+	errs   []error
+}
+
+func (m *staleMaker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/api/v1/objects/") && m.armed.CompareAndSwap(true, false) {
+		id := strings.TrimPrefix(r.URL.Path, "/api/v1/objects/")
+		c, err := client.New(client.Config{Endpoint: acctest.Endpoint(), Token: os.Getenv(provider.EnvToken)})
+		if err == nil {
+			_, err = c.UpdateVariable(r.Context(), id, "db_password", api.VariableSpec{Kind: api.VariablePlain, Value: "changed-outside"}, 0)
+		}
+		m.mu.Lock()
+		m.sneaks, m.errs = append(m.sneaks, id), append(m.errs, err)
+		m.mu.Unlock()
+	}
+	m.proxy.ServeHTTP(w, r)
+}
+
+// A change made between Terraform's refresh and its update is refused by the engine (412) and
+// reported by the provider with what to do; the next apply converges.
 func TestAccVariableStaleVersionIsRefused(t *testing.T) {
 	acctest.PreCheck(t)
-	t.Parallel()
 	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
-	c, ctx := acctest.Client(t), acctest.Context(t)
-	obj, err := c.CreateVariable(ctx, ns.ID, "v", api.VariableSpec{Kind: api.VariablePlain, Value: "1"})
+	target, err := url.Parse(acctest.Endpoint())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.UpdateVariable(ctx, obj.ID, "v", api.VariableSpec{Kind: api.VariablePlain, Value: "2"}, obj.Version); err != nil {
-		t.Fatalf("update at the current version: %v", err)
+	maker := &staleMaker{proxy: httputil.NewSingleHostReverseProxy(target)}
+	srv := httptest.NewServer(maker)
+	t.Cleanup(srv.Close)
+	config := func(value string) string {
+		return fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n}\n", srv.URL) + variableConfig(ns.ID, "PLAIN", value)
 	}
-	_, err = c.UpdateVariable(ctx, obj.ID, "v", api.VariableSpec{Kind: api.VariablePlain, Value: "3"}, obj.Version)
-	if !client.IsStale(err) {
-		t.Fatalf("update at a stale version: want a 412 precondition_failed, got %v", err)
+	var id string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkVariableDestroyed(),
+		Steps: []resource.TestStep{
+			{Config: config("1"), Check: acctest.IDFrom("flink_variable.test", &id)},
+			{
+				PreConfig:   func() { maker.armed.Store(true) },
+				Config:      config("2"),
+				ExpectError: regexp.MustCompile(`(?s)Updating flink_variable db_password failed.*changed outside Terraform.*apply\s+again`),
+			},
+			{
+				Config: config("2"),
+				Check: func(*terraform.State) error {
+					obj, err := acctest.Client(t).GetObject(acctest.Context(t), id)
+					if err != nil {
+						return err
+					}
+					if !strings.Contains(string(obj.Spec), `"value":"2"`) {
+						return fmt.Errorf("the apply after the refusal should set the value to 2: %s", obj.Spec)
+					}
+					return nil
+				},
+			},
+		},
+	})
+	maker.mu.Lock()
+	defer maker.mu.Unlock()
+	if len(maker.sneaks) != 1 || maker.sneaks[0] != id || maker.errs[0] != nil {
+		t.Fatalf("the proxy should have changed %s once behind Terraform's back: %v %v", id, maker.sneaks, maker.errs)
 	}
 }
