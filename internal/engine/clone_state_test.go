@@ -161,7 +161,10 @@ func corruptStateOf(t *testing.T, dataDir, nsID, depID string) int {
 		t.Fatal(err)
 	}
 	for dir := range owned {
-		entries, _ := os.ReadDir(dir)
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, e := range entries {
 			if !strings.HasPrefix(e.Name(), "chunk-") || strings.Contains(e.Name(), ".blob-") {
 				continue
@@ -202,7 +205,10 @@ func TestCloneChecksumMismatchFailsItsObject(t *testing.T) {
 	}
 	good := itemNamed(t, items, api.KindDeployment, "good")
 	verifyCopied(t, a, ce.env.Managed, good, ce.dst.ID)
-	dirs, _ := os.ReadDir(filepath.Join(ce.env.DataDir, "storage", "namespaces", ce.dst.ID, "snapshots"))
+	dirs, err := os.ReadDir(filepath.Join(ce.env.DataDir, "storage", "namespaces", ce.dst.ID, "snapshots"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(dirs) != 1 || dirs[0].Name() != good.SnapshotID {
 		t.Fatalf("a failed copy leaves nothing behind in the target: %v", dirs)
 	}
