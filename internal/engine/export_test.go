@@ -34,3 +34,6 @@ func (e *Engine) FireWithStalePolicy(ctx context.Context, depID string, between 
 	now := e.now()
 	return e.fireSchedule(ctx, rec, now, now), nil
 }
+
+// StateCapable reports whether an engine version can clone state (VVR 6.0.2 or later).
+var StateCapable = stateCapable
