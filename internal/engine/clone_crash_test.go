@@ -139,3 +139,87 @@ func journal(t *testing.T, dataDir, cloneID string) map[int]api.CloneItem {
 	}
 	return out
 }
+
+// journalRecord reads one clone item's raw journal record (with the executor's fields, such as the
+// snapshot a DO_NOT_SKIP clone took) from the engine's database file; the engine must not be running.
+func journalRecord(t *testing.T, dataDir, cloneID string, seq int) map[string]any {
+	t.Helper()
+	st, err := store.OpenSQLite(context.Background(), filepath.Join(dataDir, "engine.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var rec map[string]any
+	err = st.View(context.Background(), func(tx store.Tx) error {
+		return tx.Get(store.CloneItems, fmt.Sprintf("%s/%06d", cloneID, seq), &rec)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// A DO_NOT_SKIP clone that crashed after taking its snapshot of the running job, but before its copy was
+// done, resumes with that snapshot: no second snapshot is taken, and the copy comes from the first.
+func TestDoNotSkipCloneResumesWithTheSnapshotItTook(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the engine binary")
+	}
+	dataDir := t.TempDir()
+	proc := enginetest.StartProcess(t, dataDir)
+	a := proc.Client(enginetest.AdminToken)
+	ws := a.Workspace(t, "ws")
+	src, dst := a.Namespace(t, ws.ID, "src"), a.Namespace(t, ws.ID, "dst")
+	spec := enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src")
+	spec.FlinkConfiguration["local.state-bytes"] = "16mb" // many small files: the copy takes a while
+	spec.FlinkConfiguration["local.chunk-bytes"] = "16kb"
+	dep := a.Deployment(t, src.ID, "live", spec)
+	a.StartRunning(t, dep.ID, api.StartRequest{})
+
+	var c api.Clone
+	a.Must(t, "POST", "/clones", api.CloneRequest{SourceNamespaceID: src.ID, TargetNamespaceID: dst.ID, Objects: []string{api.KindDeployment},
+		StatePolicy: api.StateStateful, RunningPolicy: api.RunningDoNotSkip}, &c)
+	takenBy := "taken by clone task " + c.ID
+	var taken api.Snapshot
+	enginetest.Until(t, 60*time.Second, func() string { return "the clone's snapshot of the running job to complete: " + taken.Status }, func() bool {
+		for _, s := range listSnapshots(t, a, "deployment_id="+dep.ID).Items {
+			if strings.Contains(s.Description, takenBy) {
+				taken = s
+			}
+		}
+		return taken.Status == api.SnapshotCompleted
+	})
+	proc.Kill()
+
+	rec := journalRecord(t, dataDir, c.ID, 1)
+	if rec["status"] != api.ItemPending {
+		t.Fatalf("the item was %v at the kill, not PENDING: the copy finished first (make the state larger)", rec["status"])
+	}
+	if rec["source_snapshot"] != taken.ID {
+		t.Fatalf("the journal records source snapshot %v, want %s", rec["source_snapshot"], taken.ID)
+	}
+
+	proc = enginetest.StartProcess(t, dataDir)
+	a = proc.Client(enginetest.AdminToken)
+	c = waitClone(t, a, c.ID)
+	if c.Status != api.CloneSucceeded {
+		t.Fatalf("resumed clone = %s (%s)", c.Status, c.Failure)
+	}
+	var mine []string
+	for _, s := range listSnapshots(t, a, "deployment_id="+dep.ID).Items {
+		if strings.Contains(s.Description, takenBy) {
+			mine = append(mine, s.ID)
+		}
+	}
+	if len(mine) != 1 || mine[0] != taken.ID {
+		t.Fatalf("snapshots taken by the clone after resuming: %v, want only %s", mine, taken.ID)
+	}
+	storage, err := blob.NewFS(filepath.Join(dataDir, "storage"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sourceOfCopy(t, a, storage, cloneItems(t, a, c.ID)[0], dst.ID); got != taken.ID {
+		t.Fatalf("the resumed copy came from %s, want the snapshot taken before the crash %s", got, taken.ID)
+	}
+	a.Must(t, "POST", "/deployments/"+dep.ID+"/stop", api.StopRequest{}, nil)
+}
