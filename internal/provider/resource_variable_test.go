@@ -3,15 +3,8 @@ package provider_test
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
-	"os"
 	"regexp"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -21,7 +14,6 @@ import (
 	"github.com/streamstate/terraform-provider-flink/internal/acctest"
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/client"
-	"github.com/streamstate/terraform-provider-flink/internal/provider"
 )
 
 func variableConfig(nsID, kind, value string) string {
@@ -157,46 +149,18 @@ func TestAccVariableEncrypted(t *testing.T) {
 	})
 }
 
-// staleMaker is a proxy in front of the engine that, once armed, changes an object out of band just
-// before it forwards Terraform's next update of it: the update then carries the version Terraform read
-// in its refresh, which is stale by then.
-type staleMaker struct {
-	proxy  *httputil.ReverseProxy
-	armed  atomic.Bool
-	mu     sync.Mutex
-	sneaks []string // ids changed behind Terraform's back
-	errs   []error
-}
-
-func (m *staleMaker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/api/v1/objects/") && m.armed.CompareAndSwap(true, false) {
-		id := strings.TrimPrefix(r.URL.Path, "/api/v1/objects/")
-		c, err := client.New(client.Config{Endpoint: acctest.Endpoint(), Token: os.Getenv(provider.EnvToken)})
-		if err == nil {
-			_, err = c.UpdateVariable(r.Context(), id, "db_password", api.VariableSpec{Kind: api.VariablePlain, Value: "changed-outside"}, 0)
-		}
-		m.mu.Lock()
-		m.sneaks, m.errs = append(m.sneaks, id), append(m.errs, err)
-		m.mu.Unlock()
-	}
-	m.proxy.ServeHTTP(w, r)
-}
-
 // A change made between Terraform's refresh and its update is refused by the engine (412) and
 // reported by the provider with what to do; the next apply converges.
 func TestAccVariableStaleVersionIsRefused(t *testing.T) {
 	acctest.PreCheck(t)
 	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
-	target, err := url.Parse(acctest.Endpoint())
-	if err != nil {
-		t.Fatal(err)
-	}
-	maker := &staleMaker{proxy: httputil.NewSingleHostReverseProxy(target)}
-	srv := httptest.NewServer(maker)
-	t.Cleanup(srv.Close)
-	config := func(value string) string {
-		return fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n}\n", srv.URL) + variableConfig(ns.ID, "PLAIN", value)
-	}
+	// Just before Terraform's update reaches the engine, the variable changes behind its back.
+	proxy := newUpdateInterceptor(t, func(id string) error {
+		_, err := acctest.Client(t).UpdateVariable(context.Background(), id, "db_password",
+			api.VariableSpec{Kind: api.VariablePlain, Value: "changed-outside"}, 0)
+		return err
+	})
+	config := func(value string) string { return proxy.providerConfig() + variableConfig(ns.ID, "PLAIN", value) }
 	var id string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -204,7 +168,7 @@ func TestAccVariableStaleVersionIsRefused(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: config("1"), Check: acctest.IDFrom("flink_variable.test", &id)},
 			{
-				PreConfig:   func() { maker.armed.Store(true) },
+				PreConfig:   func() { proxy.arm() },
 				Config:      config("2"),
 				ExpectError: regexp.MustCompile(`(?s)Updating flink_variable db_password failed.*changed outside Terraform.*apply\s+again`),
 			},
@@ -223,9 +187,5 @@ func TestAccVariableStaleVersionIsRefused(t *testing.T) {
 			},
 		},
 	})
-	maker.mu.Lock()
-	defer maker.mu.Unlock()
-	if len(maker.sneaks) != 1 || maker.sneaks[0] != id || maker.errs[0] != nil {
-		t.Fatalf("the proxy should have changed %s once behind Terraform's back: %v %v", id, maker.sneaks, maker.errs)
-	}
+	proxy.expectOnce(t, id)
 }
