@@ -178,6 +178,12 @@ func statefulDeployment(t *testing.T, c *enginetest.Client, nsID, name, engineVe
 	c.WaitCheckpoints(t, dep.ID, 1)
 	c.Must(t, "POST", "/deployments/"+dep.ID+"/stop", api.StopRequest{Strategy: api.StopWithSavepoint}, nil)
 	c.WaitJob(t, dep.ID, api.JobCancelled)
+	// The savepoint's record may complete just after the job's: wait, so the state is settled.
+	var snaps api.Page[api.Snapshot]
+	enginetest.Until(t, 20*time.Second, func() string { return "the savepoint of " + name + " to complete" }, func() bool {
+		c.Must(t, "GET", "/snapshots?deployment_id="+dep.ID+"&status=COMPLETED", nil, &snaps)
+		return len(snaps.Items) > 0
+	})
 	return dep
 }
 

@@ -237,10 +237,10 @@ func TestCloneStatefulCopiesTheNewerOfSnapshotAndCheckpoint(t *testing.T) {
 	// Snapshot newest: the job stopped with a savepoint after its last checkpoint.
 	savepointLast := statefulDeployment(t, a, ce.src.ID, "savepoint-last", "vvr-8.0.9-flink-1.17", "64kb")
 	var snaps api.Page[api.Snapshot]
-	a.Must(t, "GET", "/snapshots?deployment_id="+savepointLast.ID+"&status=COMPLETED", nil, &snaps)
-	if len(snaps.Items) == 0 {
-		t.Fatal("the stop with savepoint left no completed snapshot")
-	}
+	enginetest.Until(t, 20*time.Second, func() string { return "the stop with savepoint to leave a completed snapshot" }, func() bool {
+		a.Must(t, "GET", "/snapshots?deployment_id="+savepointLast.ID+"&status=COMPLETED", nil, &snaps)
+		return len(snaps.Items) > 0
+	})
 	newestSnap := snaps.Items[0]
 
 	// Checkpoint newest: a manual snapshot, then checkpoints after it, then a stop without savepoint.
