@@ -26,6 +26,18 @@ type Process struct {
 // between a probe and the bind.
 func StartProcess(t testing.TB, dataDir string) *Process {
 	t.Helper()
+	return StartProcessWith(t, dataDir, ProcessOptions{})
+}
+
+// ProcessOptions add to the engine's command line and environment.
+type ProcessOptions struct {
+	Args []string // after serve --listen --data-dir, e.g. --managed-storage s3://...
+	Env  []string // KEY=value, e.g. AWS_ACCESS_KEY_ID
+}
+
+// StartProcessWith is StartProcess with extra flags and environment.
+func StartProcessWith(t testing.TB, dataDir string, opts ProcessOptions) *Process {
+	t.Helper()
 	bin := BuildEngine(t)
 	logPath := filepath.Join(t.TempDir(), "engine.log")
 	logFile, err := os.Create(logPath)
@@ -33,8 +45,8 @@ func StartProcess(t testing.TB, dataDir string) *Process {
 		t.Fatal(err)
 	}
 	defer logFile.Close()
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir)
-	cmd.Env = append(os.Environ(), "FLINK_ENGINE_ADMIN_TOKEN="+AdminToken)
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir}, opts.Args...)...)
+	cmd.Env = append(append(os.Environ(), "FLINK_ENGINE_ADMIN_TOKEN="+AdminToken), opts.Env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = dieWithParent()
 	if err := cmd.Start(); err != nil {
