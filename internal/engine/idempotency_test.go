@@ -56,7 +56,7 @@ func TestIdempotencyKeyLifeCycle(t *testing.T) {
 		t.Fatalf("the key with another request: want %s, got %v", api.CodeIdempotencyMismatch, err)
 	}
 
-	clock.Set(clock.Now().Add(engine.IdempotencyTTL + time.Minute))
+	clock.Set(clock.Now().Add(engine.DefaultIdempotencyTTL + time.Minute))
 	mustProceed("k", "after the TTL")
 
 	mustProceed("crashed", "first use")
