@@ -134,8 +134,9 @@ func serve(args []string) error {
 	}
 	defer st.Close()
 	m := metrics.New()
-	eng, err := engine.New(engine.Options{Store: st, Managed: managed, Runtime: local.New(local.Options{Logger: log}),
-		Secrets: secrets, AdminToken: admin, Logger: log, Observer: m, IdempotencyTTL: c.idempotencyTTL,
+	clock, wrapTestClock := testClock(log) // nil and a no-op unless built with -tags testclock
+	eng, err := engine.New(engine.Options{Store: st, Managed: managed, Runtime: local.New(local.Options{Logger: log, Clock: clock}),
+		Secrets: secrets, AdminToken: admin, Logger: log, Observer: m, IdempotencyTTL: c.idempotencyTTL, Clock: clock,
 		OpenS3:    func(ctx context.Context, cfg blob.S3Config) (blob.Store, error) { return blob.NewS3(ctx, cfg) },
 		OpenFlink: flink.Opener(log)})
 	if err != nil {
@@ -149,7 +150,7 @@ func serve(args []string) error {
 	if err != nil {
 		return fmt.Errorf("--listen %s: %w", c.listen, err)
 	}
-	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: c.readHeaderTimeout, ReadTimeout: c.readTimeout,
+	httpSrv := &http.Server{Handler: wrapTestClock(srv, eng, admin), ReadHeaderTimeout: c.readHeaderTimeout, ReadTimeout: c.readTimeout,
 		WriteTimeout: c.writeTimeout, IdleTimeout: c.idleTimeout, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	scheme := "http"
 	if c.tlsCert != "" {

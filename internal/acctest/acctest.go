@@ -2,6 +2,7 @@ package acctest
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"strconv"
@@ -35,6 +36,7 @@ func run(m *testing.M) int {
 	if os.Getenv(resource.EnvTfAcc) == "" {
 		return m.Run()
 	}
+	defer removeBuild()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	eng, err := StartEngine(ctx)
 	cancel()
@@ -43,6 +45,13 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer eng.Stop()
+	// A -timeout panic runs no deferred code: stop the engine and remove its files shortly before.
+	flag.Parse()
+	if f := flag.Lookup("test.timeout"); f != nil {
+		if d, err := time.ParseDuration(f.Value.String()); err == nil && d > 30*time.Second {
+			time.AfterFunc(d-10*time.Second, func() { eng.Stop(); removeBuild() })
+		}
+	}
 	os.Setenv(provider.EnvEndpoint, eng.Endpoint)
 	os.Setenv(provider.EnvToken, eng.AdminToken)
 	return m.Run()

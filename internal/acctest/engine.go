@@ -6,14 +6,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -28,15 +29,18 @@ type Engine struct {
 	DataDir    string
 	LogPath    string
 
-	dir    string
-	cmd    *exec.Cmd
-	exited chan error
+	dir      string
+	cmd      *exec.Cmd
+	exited   chan error
+	stopOnce sync.Once
 }
 
-// StartEngine builds ./cmd/flink-engine (unless FLINK_ENGINE_BIN names a binary), starts it on a free
-// 127.0.0.1 port with a fresh data directory and a random admin token, and waits until GET /readyz
-// answers 200. Stop it with Stop.
-func StartEngine(ctx context.Context) (*Engine, error) {
+// StartEngine builds ./cmd/flink-engine as a test build (-tags testclock; unless FLINK_ENGINE_BIN names a
+// binary), starts it on a port it picks itself on 127.0.0.1 with a fresh data directory and a random
+// admin token, and waits until GET /readyz answers 200. Stop it with Stop.
+func StartEngine(ctx context.Context) (*Engine, error) { return startEngine(ctx, nil) }
+
+func startEngine(ctx context.Context, env []string) (*Engine, error) {
 	dir, err := os.MkdirTemp("", "flink-acc-")
 	if err != nil {
 		return nil, err
@@ -48,22 +52,20 @@ func StartEngine(ctx context.Context) (*Engine, error) {
 	}
 	bin := os.Getenv(EnvEngineBin)
 	if bin == "" {
-		if bin, err = buildEngine(ctx, dir); err != nil {
+		if bin, err = builtEngine(ctx); err != nil {
 			return nil, e.fail(err)
 		}
 	}
-	addr, err := freeAddr()
-	if err != nil {
-		return nil, e.fail(err)
-	}
-	e.Endpoint = "http://" + addr
 	logFile, err := os.Create(e.LogPath)
 	if err != nil {
 		return nil, e.fail(err)
 	}
-	e.cmd = exec.Command(bin, "serve", "--listen", addr, "--data-dir", e.DataDir)
-	e.cmd.Env = append(os.Environ(), "FLINK_ENGINE_ADMIN_TOKEN="+e.AdminToken)
+	// Port 0: the engine binds a free port itself and logs it, so no other process can take a port
+	// between a probe and the bind.
+	e.cmd = exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", e.DataDir)
+	e.cmd.Env = append(append(os.Environ(), "FLINK_ENGINE_ADMIN_TOKEN="+e.AdminToken), env...)
 	e.cmd.Stdout, e.cmd.Stderr = logFile, logFile
+	e.cmd.SysProcAttr = dieWithParent()
 	if err := e.cmd.Start(); err != nil {
 		logFile.Close()
 		return nil, e.fail(fmt.Errorf("starting %s: %w", bin, err))
@@ -82,8 +84,10 @@ func (e *Engine) fail(err error) error {
 }
 
 // Stop ends the engine (SIGTERM, then SIGKILL after 10s) and removes its temp directory, unless
-// FLINK_ACC_KEEP is set (to read the log and data after a failure).
-func (e *Engine) Stop() {
+// FLINK_ACC_KEEP is set (to read the log and data after a failure). Later calls do nothing.
+func (e *Engine) Stop() { e.stopOnce.Do(e.stop) }
+
+func (e *Engine) stop() {
 	if e.cmd != nil && e.cmd.Process != nil {
 		_ = e.cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -100,18 +104,26 @@ func (e *Engine) Stop() {
 	_ = os.RemoveAll(e.dir)
 }
 
-// waitReady polls /readyz with a doubling interval until 200, the process exits, or the limit passes.
+// waitReady reads the engine's address from its log, then polls /readyz with a doubling interval until
+// 200, the process exits, or the limit passes.
 func (e *Engine) waitReady(ctx context.Context, limit time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	hc := &http.Client{Timeout: 2 * time.Second}
 	wait := 20 * time.Millisecond
 	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.Endpoint+"/readyz", nil)
-		if resp, err := hc.Do(req); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
+		if e.Endpoint == "" {
+			if addr, ok := listenAddr(e.logTail(1 << 20)); ok {
+				e.Endpoint = "http://" + addr
+			}
+		}
+		if e.Endpoint != "" {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.Endpoint+"/readyz", nil)
+			if resp, err := hc.Do(req); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					return nil
+				}
 			}
 		}
 		select {
@@ -137,14 +149,63 @@ func (e *Engine) logTail(n int) string {
 	return string(data)
 }
 
-// buildEngine compiles ./cmd/flink-engine of this module into dir.
+var (
+	buildMu  sync.Mutex
+	buildDir string // holds the engine built for this test binary; removed by Main
+)
+
+// builtEngine builds the engine once per test binary (the first caller pays) and returns its path.
+func builtEngine(ctx context.Context) (string, error) {
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if buildDir != "" {
+		return filepath.Join(buildDir, "flink-engine"), nil
+	}
+	dir, err := os.MkdirTemp("", "flink-acc-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin, err := buildEngine(ctx, dir)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return "", err
+	}
+	buildDir = dir
+	return bin, nil
+}
+
+func removeBuild() {
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+		buildDir = ""
+	}
+}
+
+// listenAddr finds the address flink-engine reports in its JSON log ("flink-engine listening", addr).
+func listenAddr(log string) (string, bool) {
+	for _, line := range strings.Split(log, "\n") {
+		var rec struct {
+			Msg  string `json:"msg"`
+			Addr string `json:"addr"`
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "flink-engine listening" && rec.Addr != "" {
+			return rec.Addr, true
+		}
+	}
+	return "", false
+}
+
+// buildEngine compiles ./cmd/flink-engine of this module into dir, as a test build: -tags testclock
+// compiles in the test clock (off unless FLINK_ENGINE_TEST_CLOCK=1, see StartTestClockEngine).
 func buildEngine(ctx context.Context, dir string) (string, error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return "", err
 	}
 	bin := filepath.Join(dir, "flink-engine")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/flink-engine")
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "testclock", "-o", bin, "./cmd/flink-engine")
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -169,15 +230,6 @@ func moduleRoot() (string, error) {
 		}
 		dir = parent
 	}
-}
-
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }
 
 func randomHex(n int) string {

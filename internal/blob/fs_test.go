@@ -64,7 +64,10 @@ func TestFSFailedPutLeavesNoObjectAndNoVisibleLitter(t *testing.T) {
 	if keys := listKeys(t, store, ""); len(keys) != 0 {
 		t.Fatalf("list after a failed put = %v, want nothing", keys)
 	}
-	entries, _ := os.ReadDir(filepath.Join(store.Root(), "chk-2"))
+	entries, err := os.ReadDir(filepath.Join(store.Root(), "chk-2"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
 	for _, e := range entries {
 		t.Errorf("failed put left %s on disk", e.Name())
 	}
@@ -126,7 +129,10 @@ func TestFSDeleteAndDeletePrefix(t *testing.T) {
 	if err := store.Delete(ctx, "other"); err != nil {
 		t.Fatalf("deleting a missing key must not fail: %v", err)
 	}
-	entries, _ := os.ReadDir(store.Root())
+	entries, err := os.ReadDir(store.Root())
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(entries) != 0 {
 		t.Fatalf("root still holds %d entries (sidecars?) after deleting everything", len(entries))
 	}

@@ -19,22 +19,11 @@ const cloneStateParallel = 4
 // cloneFileParallel is how many files of one state directory are copied at once.
 const cloneFileParallel = 8
 
-// cloneItemHooks lets tests pause a clone before an item runs (see SetCloneItemHook).
-var cloneItemHooks sync.Map // *Engine -> func(api.CloneItem)
-
-// SetCloneItemHook registers fn to run before the executor processes each item (tests use it to hold a
-// clone in RUNNING at a known point). nil removes it.
-func (e *Engine) SetCloneItemHook(fn func(api.CloneItem)) {
-	if fn == nil {
-		cloneItemHooks.Delete(e)
-		return
-	}
-	cloneItemHooks.Store(e, fn)
-}
-
-func (e *Engine) beforeItem(it api.CloneItem) {
-	if fn, ok := cloneItemHooks.Load(e); ok {
-		fn.(func(api.CloneItem))(it)
+// beforeItem runs the test hook (Engine.cloneItemHook, set from export_test.go) before an item. The hook
+// gets the executor's context, so a held item is released when the engine closes.
+func (e *Engine) beforeItem(ctx context.Context, it api.CloneItem) {
+	if e.cloneItemHook != nil {
+		e.cloneItemHook(ctx, it)
 	}
 }
 
@@ -169,7 +158,7 @@ func (r *cloneRun) batches(ctx context.Context, pending []cloneItemRecord) error
 		batch := pending[start:min(start+cloneBatchSize, len(pending))]
 		extras := make([]cloneExtras, 0, len(batch))
 		for i := range batch {
-			r.e.beforeItem(batch[i].CloneItem)
+			r.e.beforeItem(ctx, batch[i].CloneItem)
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -208,7 +197,7 @@ func (r *cloneRun) statefulItems(ctx context.Context, pending []cloneItemRecord)
 	if r.clone.Request.ErrorPolicy == api.ErrorStop {
 		// "The first failure" is only well defined in order: under STOP, one deployment at a time.
 		for _, it := range pending {
-			r.e.beforeItem(it.CloneItem)
+			r.e.beforeItem(ctx, it.CloneItem)
 			if stop, err := r.shouldStop(ctx); stop || err != nil || ctx.Err() != nil {
 				return err
 			}
@@ -238,7 +227,7 @@ func (r *cloneRun) statefulItems(ctx context.Context, pending []cloneItemRecord)
 		}()
 	}
 	for _, it := range pending {
-		r.e.beforeItem(it.CloneItem)
+		r.e.beforeItem(ctx, it.CloneItem)
 		errMu.Lock()
 		failed := firstErr != nil
 		errMu.Unlock()

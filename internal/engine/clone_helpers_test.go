@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -23,23 +24,31 @@ func newCloneEnv(t *testing.T) *cloneEnv {
 	t.Helper()
 	gate := &itemGate{}
 	env := enginetest.Start(t, enginetest.Options{Configure: func(e *engine.Engine) { e.SetCloneItemHook(gate.wait) }})
+	// Registered after Start, so it runs before the engine closes: a test that fails while the gate is
+	// held still ends at once.
+	t.Cleanup(gate.release)
 	admin := env.Admin()
 	wsA, wsB := admin.Workspace(t, "ws-a"), admin.Workspace(t, "ws-b")
 	return &cloneEnv{env: env, admin: admin, src: admin.Namespace(t, wsA.ID, "src"), dst: admin.Namespace(t, wsB.ID, "dst"), gate: gate}
 }
 
-// itemGate holds clone executors before their items while closed, so a test can look at a RUNNING task.
+// itemGate holds clone executors before an item while closed, so a test can look at a RUNNING task.
+// A held executor also lets go when its context ends (the engine closes).
 type itemGate struct {
 	mu      sync.Mutex
+	skip    int // items to let through before holding
 	blocked chan struct{}
 	reached chan struct{}
 }
 
 // hold makes the next items wait until release; reached is closed once an executor waits.
-func (g *itemGate) hold() (reached <-chan struct{}) {
+func (g *itemGate) hold() (reached <-chan struct{}) { return g.holdAfter(0) }
+
+// holdAfter lets n items through, then holds the following ones like hold.
+func (g *itemGate) holdAfter(n int) (reached <-chan struct{}) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.blocked, g.reached = make(chan struct{}), make(chan struct{})
+	g.skip, g.blocked, g.reached = n, make(chan struct{}), make(chan struct{})
 	return g.reached
 }
 
@@ -52,9 +61,13 @@ func (g *itemGate) release() {
 	}
 }
 
-func (g *itemGate) wait(api.CloneItem) {
+func (g *itemGate) wait(ctx context.Context, _ api.CloneItem) {
 	g.mu.Lock()
 	blocked, reached := g.blocked, g.reached
+	if blocked != nil && g.skip > 0 {
+		g.skip--
+		blocked = nil
+	}
 	if blocked != nil {
 		select {
 		case <-reached:
@@ -64,7 +77,20 @@ func (g *itemGate) wait(api.CloneItem) {
 	}
 	g.mu.Unlock()
 	if blocked != nil {
-		<-blocked
+		select {
+		case <-blocked:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// waitReached waits for an executor to reach the gate, failing the test (not hanging it) after a while.
+func waitReached(t *testing.T, reached <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-reached:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no clone item reached the gate within 30s")
 	}
 }
 
@@ -89,7 +115,9 @@ func cloneEnded(status string) bool {
 func waitClone(t *testing.T, c *enginetest.Client, id string) api.Clone {
 	t.Helper()
 	var out api.Clone
-	enginetest.Eventually(t, 60*time.Second, fmt.Sprintf("clone %s to end (last %s)", id, out.Status), func() bool {
+	enginetest.Until(t, 60*time.Second, func() string {
+		return fmt.Sprintf("clone %s to end (last %s, %d%% of %d items: %s)", id, out.Status, out.Progress.Percent, out.TotalCount, out.Failure)
+	}, func() bool {
 		c.Must(t, "GET", "/clones/"+id, nil, &out)
 		return cloneEnded(out.Status)
 	})
@@ -150,6 +178,12 @@ func statefulDeployment(t *testing.T, c *enginetest.Client, nsID, name, engineVe
 	c.WaitCheckpoints(t, dep.ID, 1)
 	c.Must(t, "POST", "/deployments/"+dep.ID+"/stop", api.StopRequest{Strategy: api.StopWithSavepoint}, nil)
 	c.WaitJob(t, dep.ID, api.JobCancelled)
+	// The savepoint's record may complete just after the job's: wait, so the state is settled.
+	var snaps api.Page[api.Snapshot]
+	enginetest.Until(t, 20*time.Second, func() string { return "the savepoint of " + name + " to complete" }, func() bool {
+		c.Must(t, "GET", "/snapshots?deployment_id="+dep.ID+"&status=COMPLETED", nil, &snaps)
+		return len(snaps.Items) > 0
+	})
 	return dep
 }
 

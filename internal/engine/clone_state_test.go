@@ -3,12 +3,14 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/blob"
@@ -159,7 +161,10 @@ func corruptStateOf(t *testing.T, dataDir, nsID, depID string) int {
 		t.Fatal(err)
 	}
 	for dir := range owned {
-		entries, _ := os.ReadDir(dir)
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, e := range entries {
 			if !strings.HasPrefix(e.Name(), "chunk-") || strings.Contains(e.Name(), ".blob-") {
 				continue
@@ -200,8 +205,85 @@ func TestCloneChecksumMismatchFailsItsObject(t *testing.T) {
 	}
 	good := itemNamed(t, items, api.KindDeployment, "good")
 	verifyCopied(t, a, ce.env.Managed, good, ce.dst.ID)
-	dirs, _ := os.ReadDir(filepath.Join(ce.env.DataDir, "storage", "namespaces", ce.dst.ID, "snapshots"))
+	dirs, err := os.ReadDir(filepath.Join(ce.env.DataDir, "storage", "namespaces", ce.dst.ID, "snapshots"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(dirs) != 1 || dirs[0].Name() != good.SnapshotID {
 		t.Fatalf("a failed copy leaves nothing behind in the target: %v", dirs)
+	}
+}
+
+var copiedSource = regexp.MustCompile(`from (\S+) of deployment`)
+
+// sourceOfCopy returns the id of the snapshot or checkpoint a clone item's state was copied from.
+func sourceOfCopy(t *testing.T, c *enginetest.Client, storage blob.Store, it api.CloneItem, targetNS string) string {
+	t.Helper()
+	copied := verifyCopied(t, c, storage, it, targetNS)
+	m := copiedSource.FindStringSubmatch(copied.Description)
+	if m == nil {
+		t.Fatalf("the copy of %s does not name its source: %q", it.SourceName, copied.Description)
+	}
+	return m[1]
+}
+
+// A stateful clone copies the newer of the latest snapshot and the latest checkpoint, whichever order
+// they were taken in.
+func TestCloneStatefulCopiesTheNewerOfSnapshotAndCheckpoint(t *testing.T) {
+	t.Parallel()
+	ce := newCloneEnv(t)
+	a := ce.admin
+
+	// Snapshot newest: the job stopped with a savepoint after its last checkpoint.
+	savepointLast := statefulDeployment(t, a, ce.src.ID, "savepoint-last", "vvr-8.0.9-flink-1.17", "64kb")
+	var snaps api.Page[api.Snapshot]
+	enginetest.Until(t, 20*time.Second, func() string { return "the stop with savepoint to leave a completed snapshot" }, func() bool {
+		a.Must(t, "GET", "/snapshots?deployment_id="+savepointLast.ID+"&status=COMPLETED", nil, &snaps)
+		return len(snaps.Items) > 0
+	})
+	newestSnap := snaps.Items[0]
+
+	// Checkpoint newest: a manual snapshot, then checkpoints after it, then a stop without savepoint.
+	checkpointLast := a.Deployment(t, ce.src.ID, "checkpoint-last", enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src"))
+	a.StartRunning(t, checkpointLast.ID, api.StartRequest{})
+	manual := a.Snapshot(t, checkpointLast.ID, api.SnapshotRequest{Description: "older than the last checkpoint"})
+	var lastCP api.Checkpoint
+	enginetest.Until(t, 20*time.Second, func() string {
+		return fmt.Sprintf("a checkpoint completed after snapshot %s (%s), last %s at %v", manual.ID, manual.CompletedAt, lastCP.ID, lastCP.CompletedAt)
+	}, func() bool {
+		cps := a.WaitCheckpoints(t, checkpointLast.ID, 1)
+		lastCP = cps[0]
+		for _, cp := range cps {
+			if cp.Sequence > lastCP.Sequence {
+				lastCP = cp
+			}
+		}
+		return lastCP.CompletedAt != nil && lastCP.CompletedAt.After(*manual.CompletedAt)
+	})
+	a.Must(t, "POST", "/deployments/"+checkpointLast.ID+"/stop", api.StopRequest{Strategy: api.StopNone}, nil)
+	a.WaitJob(t, checkpointLast.ID, api.JobCancelled)
+	cps := a.WaitCheckpoints(t, checkpointLast.ID, 1)
+	newestCP := cps[0]
+	for _, cp := range cps {
+		if cp.Sequence > newestCP.Sequence {
+			newestCP = cp
+		}
+	}
+	if !newestCP.CompletedAt.After(*manual.CompletedAt) {
+		t.Fatalf("setup: the retained checkpoint %s (%s) is not newer than snapshot %s (%s)", newestCP.ID, newestCP.CompletedAt, manual.ID, manual.CompletedAt)
+	}
+
+	req := ce.req(api.KindDeployment)
+	req.StatePolicy = api.StateStateful
+	c := runClone(t, a, req)
+	if c.Status != api.CloneSucceeded {
+		t.Fatalf("clone = %s (%s)", c.Status, c.Failure)
+	}
+	items := cloneItems(t, a, c.ID)
+	if got := sourceOfCopy(t, a, ce.env.Managed, itemNamed(t, items, api.KindDeployment, "savepoint-last"), ce.dst.ID); got != newestSnap.ID {
+		t.Fatalf("snapshot newer than the checkpoint: copied %s, want snapshot %s", got, newestSnap.ID)
+	}
+	if got := sourceOfCopy(t, a, ce.env.Managed, itemNamed(t, items, api.KindDeployment, "checkpoint-last"), ce.dst.ID); got != newestCP.ID {
+		t.Fatalf("checkpoint newer than the snapshot: copied %s, want checkpoint %s (not snapshot %s)", got, newestCP.ID, manual.ID)
 	}
 }

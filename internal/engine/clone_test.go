@@ -163,6 +163,14 @@ func TestClonePreconditions(t *testing.T) {
 		t.Fatalf("the refusal says which namespace lacks the role: %s", p.Detail)
 	}
 
+	// A Viewer on the source is refused too: reading is not enough to clone a namespace.
+	vs := ce.env.As(a.NewToken(t, "vs"))
+	a.Member(t, ce.src.ID, "vs", api.RoleViewer)
+	a.Member(t, ce.dst.ID, "vs", api.RoleEditor)
+	if p := vs.Fails(t, http.StatusForbidden, api.CodeForbidden, "POST", "/clones", ce.req()); !strings.Contains(p.Detail, "source") {
+		t.Fatalf("the refusal says the source namespace lacks the role: %s", p.Detail)
+	}
+
 	// Nothing was written by any refusal: no task, no lock.
 	var page api.Page[api.Clone]
 	a.Must(t, "GET", "/clones?namespace_id="+ce.src.ID+"&direction=any", nil, &page)
@@ -184,7 +192,7 @@ func TestCloneLocksBothNamespacesWhileItRuns(t *testing.T) {
 	v := a.Object(t, ce.src.ID, api.KindVariable, "v", api.VariableSpec{Value: "x"})
 	reached := ce.gate.hold()
 	c := startClone(t, a, ce.req())
-	<-reached
+	waitReached(t, reached)
 
 	for _, ns := range []string{ce.src.ID, ce.dst.ID} {
 		if got := namespaceLock(t, a, ns); got != c.ID {
@@ -236,44 +244,71 @@ func TestConcurrentClonesOfOneNamespaceOnlyOneRuns(t *testing.T) {
 	ws := a.Workspace(t, "ws-c")
 	second := a.Namespace(t, ws.ID, "second")
 	ce.gate.hold()
-	defer ce.gate.release()
 	reqs := []api.CloneRequest{ce.req(), {SourceNamespaceID: ce.src.ID, TargetNamespaceID: second.ID}}
 	results := make([]string, 2)
-	done := make(chan struct{})
+	errs := make(chan error, 2)
 	for i := range reqs {
 		go func() {
-			defer func() { done <- struct{}{} }()
-			status, p := a.Do(t, "POST", "/clones", reqs[i], nil)
+			status, p, err := a.Try("POST", "/clones", reqs[i], nil) // no t.Fatal off the test goroutine
 			results[i] = http.StatusText(status) + " " + p.Code
+			errs <- err
 		}()
 	}
-	<-done
-	<-done
+	for range reqs {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
 	slices.Sort(results)
 	if results[0] != "Conflict clone_running" || results[1] != "Created " {
 		t.Fatalf("two clones of one source at once: %q, want one Created and one Conflict clone_running", results)
 	}
 }
 
+// A cancel ends the clone at the next item; what was cloned before stays in the target, and the items
+// after it are skipped. The gate holds the first connector, so both variables are committed first.
 func TestCloneCancelKeepsWhatWasCloned(t *testing.T) {
 	t.Parallel()
 	ce := newCloneEnv(t)
 	a := ce.admin
-	for _, n := range []string{"a", "b", "c"} {
-		a.Object(t, ce.src.ID, api.KindVariable, n, api.VariableSpec{Value: n})
+	for _, n := range []string{"a", "b"} {
+		a.Object(t, ce.src.ID, api.KindVariable, n, api.VariableSpec{Value: "value-" + n})
 	}
-	reached := ce.gate.hold()
-	c := startClone(t, a, ce.req())
-	<-reached
+	for _, n := range []string{"c1", "c2"} {
+		a.Object(t, ce.src.ID, api.KindConnector, n, api.GenericSpec{Type: "kafka"})
+	}
+	reached := ce.gate.holdAfter(2) // variables a and b pass; the first connector waits
+	c := startClone(t, a, ce.req(api.KindVariable, api.KindConnector))
+	waitReached(t, reached)
+	if got := objects(t, a, ce.dst.ID, api.KindVariable); len(got) != 2 {
+		t.Fatalf("before the cancel both variables are cloned, target has %d", len(got))
+	}
 	var cancelled api.Clone
 	a.Must(t, "POST", "/clones/"+c.ID+"/cancel", nil, &cancelled)
 	ce.gate.release()
 	done := waitClone(t, a, c.ID)
-	if done.Status != api.CloneCancelled || done.SkippedCount != 3 {
-		t.Fatalf("cancelled clone = %s skipped %d", done.Status, done.SkippedCount)
+	if done.Status != api.CloneCancelled || done.SkippedCount != 2 || done.FailedCount != 0 {
+		t.Fatalf("cancelled clone = %s skipped %d failed %d, want CANCELLED with the 2 connectors skipped", done.Status, done.SkippedCount, done.FailedCount)
 	}
-	if namespaceLock(t, a, ce.dst.ID) != "" {
-		t.Fatal("a cancelled clone releases its lock")
+	items := cloneItems(t, a, c.ID)
+	vars := objects(t, a, ce.dst.ID, api.KindVariable)
+	for _, n := range []string{"a", "b"} {
+		it := itemNamed(t, items, api.KindVariable, n)
+		v, ok := vars[n]
+		if it.Status != api.ItemSucceeded || !ok || v.ID != it.TargetID || v.CloneID != c.ID || !strings.Contains(string(v.Spec), "value-"+n) {
+			t.Fatalf("variable %s cloned before the cancel must be kept: item %+v, object %+v", n, it, v)
+		}
+	}
+	for _, n := range []string{"c1", "c2"} {
+		if it := itemNamed(t, items, api.KindConnector, n); it.Status != api.ItemSkipped {
+			t.Fatalf("connector %s after the cancel = %s, want SKIPPED", n, it.Status)
+		}
+	}
+	if got := objects(t, a, ce.dst.ID, api.KindConnector); len(got) != 0 {
+		t.Fatalf("nothing is cloned after the cancel: target has connectors %v", got)
+	}
+	if namespaceLock(t, a, ce.dst.ID) != "" || namespaceLock(t, a, ce.src.ID) != "" {
+		t.Fatal("a cancelled clone releases its locks")
 	}
 	a.Fails(t, http.StatusConflict, api.CodeConflict, "POST", "/clones/"+c.ID+"/cancel", nil)
 }

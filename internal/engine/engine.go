@@ -68,6 +68,8 @@ type Engine struct {
 	ctx    context.Context // cancelled by Close: background work stops
 	cancel context.CancelFunc
 	hooks  []func(context.Context) // background loops started by Start
+
+	cloneItemHook func(context.Context, api.CloneItem) // tests only (export_test.go): runs before each clone item
 }
 
 type cachedStore struct {

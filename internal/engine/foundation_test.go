@@ -1,8 +1,12 @@
 package engine_test
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -107,8 +111,9 @@ func TestFileResourceBytesAreStoredWithTheirChecksum(t *testing.T) {
 	if err := json.Unmarshal(o.Spec, &spec); err != nil {
 		t.Fatal(err)
 	}
-	if spec.Size != 9 || len(spec.SHA256) != 64 || spec.Content != nil {
-		t.Fatalf("file resource spec = %+v", spec)
+	sum := sha256.Sum256([]byte("jar bytes"))
+	if spec.Size != 9 || spec.SHA256 != hex.EncodeToString(sum[:]) || spec.Content != nil {
+		t.Fatalf("file resource spec = %+v, want size 9 and sha256 %x", spec, sum)
 	}
 	path := strings.TrimPrefix(spec.Location, "file://")
 	if b, err := os.ReadFile(path); err != nil || string(b) != "jar bytes" {
@@ -212,6 +217,11 @@ func TestNamespaceDeleteRefusedWhileNotEmpty(t *testing.T) {
 	dep := c.Deployment(t, ns.ID, "job", enginetest.SQLDeployment("INSERT INTO a SELECT * FROM b"))
 	c.StartRunning(t, dep.ID, api.StartRequest{})
 
+	c.WaitCheckpoints(t, dep.ID, 1)
+	checkpoints := filepath.Join(env.DataDir, "storage", "namespaces", ns.ID, "checkpoints")
+	if n := countFiles(t, checkpoints); n == 0 {
+		t.Fatalf("setup: no checkpoint files under %s while the job runs", checkpoints)
+	}
 	prob := c.Fails(t, http.StatusConflict, api.CodeNamespaceNotEmpty, "DELETE", "/namespaces/"+ns.ID, nil)
 	if prob.Counts[api.KindVariable] != 1 || prob.Counts[api.KindDeployment] != 1 || !strings.Contains(prob.Detail, "force") {
 		t.Fatalf("namespace_not_empty problem = %+v", prob)
@@ -219,12 +229,8 @@ func TestNamespaceDeleteRefusedWhileNotEmpty(t *testing.T) {
 	c.Fails(t, http.StatusConflict, api.CodeConflict, "DELETE", "/workspaces/"+ws.ID, nil)
 	c.Must(t, "DELETE", "/namespaces/"+ns.ID+"?force=true", nil, nil)
 	c.Fails(t, http.StatusNotFound, api.CodeNotFound, "GET", "/namespaces/"+ns.ID, nil)
-	entries, _ := os.ReadDir(filepath.Join(env.DataDir, "storage", "namespaces", ns.ID, "checkpoints"))
-	for _, e := range entries {
-		sub, _ := os.ReadDir(filepath.Join(env.DataDir, "storage", "namespaces", ns.ID, "checkpoints", e.Name()))
-		if len(sub) > 0 {
-			t.Fatalf("checkpoints of a force-deleted namespace remain: %s", e.Name())
-		}
+	if n := countFiles(t, checkpoints); n != 0 {
+		t.Fatalf("%d checkpoint files of a force-deleted namespace remain under %s", n, checkpoints)
 	}
 	c.Must(t, "DELETE", "/workspaces/"+ws.ID, nil, nil)
 }
@@ -242,4 +248,23 @@ func TestOpenAPIDocumentIsServed(t *testing.T) {
 			t.Errorf("the OpenAPI document lacks %s", route)
 		}
 	}
+}
+
+// countFiles counts the regular files under dir; a missing dir has none, any other error fails the test.
+func countFiles(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			n++
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("walking %s: %v", dir, err)
+	}
+	return n
 }

@@ -131,14 +131,21 @@ func TestDeletingADeploymentRemovesItsState(t *testing.T) {
 	job := c.StartRunning(t, dep.ID, api.StartRequest{})
 	c.WaitCheckpoints(t, dep.ID, 1)
 	snap := c.Snapshot(t, dep.ID, api.SnapshotRequest{})
+	snapDir := snapshotDir(t, snap) // where the engine says the files are, not a path guessed here
+	if n := countFiles(t, snapDir); n == 0 {
+		t.Fatalf("setup: snapshot %s has no files at %s", snap.ID, snapDir)
+	}
+	if dirs := checkpointDirs(t, env, job); len(dirs) == 0 {
+		t.Fatal("setup: no checkpoint directories while the job runs")
+	}
 
 	c.Must(t, "DELETE", "/objects/"+dep.ID, nil, nil)
 	c.Fails(t, http.StatusNotFound, api.CodeNotFound, "GET", "/snapshots/"+snap.ID, nil)
 	if dirs := checkpointDirs(t, env, job); len(dirs) != 0 {
 		t.Fatalf("checkpoints remain after the deployment was deleted: %v", dirs)
 	}
-	if _, err := os.Stat(filepath.Join(env.DataDir, "storage", "namespaces", ns.ID, "snapshots", snap.ID)); !os.IsNotExist(err) {
-		t.Fatalf("snapshot files remain after the deployment was deleted: %v", err)
+	if _, err := os.Stat(snapDir); !os.IsNotExist(err) {
+		t.Fatalf("snapshot files remain at %s after the deployment was deleted (stat: %v)", snapDir, err)
 	}
 }
 

@@ -36,20 +36,31 @@ func (c *Client) WithKey(key string) *Client {
 }
 
 // Do sends a request and decodes a 2xx body into out (if non-nil). It returns the status and, for
-// statuses >= 400, the decoded problem.
+// statuses >= 400, the decoded problem. It fails the test on a transport error, so call it only from the
+// test's goroutine; other goroutines use Try.
 func (c *Client) Do(t testing.TB, method, path string, body, out any) (int, api.Problem) {
 	t.Helper()
+	status, prob, err := c.Try(method, path, body, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return status, prob
+}
+
+// Try is Do without a testing.TB: it returns what went wrong instead of failing the test, so it is safe
+// from any goroutine.
+func (c *Client) Try(method, path string, body, out any) (int, api.Problem, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			t.Fatal(err)
+			return 0, api.Problem{}, err
 		}
 		rd = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, c.url()+"/api/v1"+path, rd)
 	if err != nil {
-		t.Fatal(err)
+		return 0, api.Problem{}, err
 	}
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
@@ -60,26 +71,26 @@ func (c *Client) Do(t testing.TB, method, path string, body, out any) (int, api.
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return 0, api.Problem{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatal(err)
+		return 0, api.Problem{}, fmt.Errorf("%s %s: read body: %w", method, path, err)
 	}
 	var prob api.Problem
 	if resp.StatusCode >= 400 {
 		if err := json.Unmarshal(raw, &prob); err != nil {
-			t.Fatalf("%s %s: status %d with a body that is not a problem: %s", method, path, resp.StatusCode, raw)
+			return resp.StatusCode, prob, fmt.Errorf("%s %s: status %d with a body that is not a problem: %s", method, path, resp.StatusCode, raw)
 		}
-		return resp.StatusCode, prob
+		return resp.StatusCode, prob, nil
 	}
 	if out != nil && len(raw) > 0 {
 		if err := json.Unmarshal(raw, out); err != nil {
-			t.Fatalf("%s %s: decode %T: %v (%s)", method, path, out, err, raw)
+			return resp.StatusCode, prob, fmt.Errorf("%s %s: decode %T: %v (%s)", method, path, out, err, raw)
 		}
 	}
-	return resp.StatusCode, prob
+	return resp.StatusCode, prob, nil
 }
 
 // Must sends a request that must succeed.
@@ -154,7 +165,9 @@ func (c *Client) StartRunning(t testing.TB, depID string, req api.StartRequest) 
 func (c *Client) WaitJob(t testing.TB, depID, status string) api.Job {
 	t.Helper()
 	var job api.Job
-	Eventually(t, 20*time.Second, fmt.Sprintf("job of %s to be %s (last %q %s)", depID, status, job.Status, job.Failure), func() bool {
+	Until(t, 20*time.Second, func() string {
+		return fmt.Sprintf("job of %s to be %s (last %q %s)", depID, status, job.Status, job.Failure)
+	}, func() bool {
 		c.Must(t, "GET", "/deployments/"+depID+"/job", nil, &job)
 		return job.Status == status
 	})
@@ -166,7 +179,9 @@ func (c *Client) WaitCheckpoints(t testing.TB, depID string, n int) []api.Checkp
 	t.Helper()
 	var page api.Page[api.Checkpoint]
 	var done []api.Checkpoint
-	Eventually(t, 20*time.Second, fmt.Sprintf("%d completed checkpoints of %s", n, depID), func() bool {
+	Until(t, 20*time.Second, func() string {
+		return fmt.Sprintf("%d completed checkpoints of %s (have %d of %d recorded)", n, depID, len(done), len(page.Items))
+	}, func() bool {
 		c.Must(t, "GET", "/deployments/"+depID+"/checkpoints", nil, &page)
 		done = done[:0]
 		for _, cp := range page.Items {
@@ -191,7 +206,9 @@ func (c *Client) Snapshot(t testing.TB, depID string, req api.SnapshotRequest) a
 func (c *Client) WaitSnapshot(t testing.TB, id, status string) api.Snapshot {
 	t.Helper()
 	var s api.Snapshot
-	Eventually(t, 20*time.Second, fmt.Sprintf("snapshot %s to be %s (last %q %s)", id, status, s.Status, s.Failure), func() bool {
+	Until(t, 20*time.Second, func() string {
+		return fmt.Sprintf("snapshot %s to be %s (last %q %s)", id, status, s.Status, s.Failure)
+	}, func() bool {
 		c.Must(t, "GET", "/snapshots/"+id, nil, &s)
 		return s.Status == status
 	})

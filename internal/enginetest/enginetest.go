@@ -6,6 +6,7 @@ package enginetest
 import (
 	"context"
 	"errors"
+	"flag"
 	"log/slog"
 	"net"
 	"net/http"
@@ -154,10 +155,17 @@ func (w testWriter) Write(p []byte) (int, error) {
 // Eventually polls cond every 20ms until it holds or timeout passes, then fails with msg.
 func Eventually(t testing.TB, timeout time.Duration, msg string, cond func() bool) {
 	t.Helper()
+	Until(t, timeout, func() string { return msg }, cond)
+}
+
+// Until is Eventually with a message built when it fails, so it can show the last value cond saw
+// (a message formatted before polling starts always shows the zero value).
+func Until(t testing.TB, timeout time.Duration, describe func() string, cond func() bool) {
+	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for: %s", timeout, msg)
+			t.Fatalf("timed out after %s waiting for: %s", timeout, describe())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -165,11 +173,33 @@ func Eventually(t testing.TB, timeout time.Duration, msg string, cond func() boo
 
 var (
 	buildOnce sync.Once
+	buildDir  string
 	buildPath string
 	buildErr  error
 )
 
-// BuildEngine compiles cmd/flink-engine once per test binary and returns its path.
+// Main is the TestMain of a package that uses BuildEngine: it runs the tests and removes the built
+// binary afterwards, and also shortly before -timeout would end the binary (a timeout panic runs no
+// deferred code), so no 24 MB engine is left in the temp directory.
+func Main(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.timeout"); f != nil {
+		if d, err := time.ParseDuration(f.Value.String()); err == nil && d > 10*time.Second {
+			time.AfterFunc(d-5*time.Second, removeBuild)
+		}
+	}
+	code := m.Run()
+	removeBuild()
+	os.Exit(code)
+}
+
+func removeBuild() {
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+}
+
+// BuildEngine compiles cmd/flink-engine once per test binary and returns its path (removed by Main).
 func BuildEngine(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -178,7 +208,7 @@ func BuildEngine(t testing.TB) string {
 			buildErr = err
 			return
 		}
-		buildPath = filepath.Join(dir, "flink-engine")
+		buildDir, buildPath = dir, filepath.Join(dir, "flink-engine")
 		buildErr = goBuild(buildPath)
 	})
 	if buildErr != nil {

@@ -1,12 +1,13 @@
 package enginetest
 
 import (
+	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -20,30 +21,50 @@ type Process struct {
 	logPath string
 }
 
-// StartProcess starts the built engine on a free port with dataDir and waits until /readyz answers.
+// StartProcess starts the built engine with dataDir and waits until /readyz answers. The engine picks
+// its own port (--listen 127.0.0.1:0) and reports it in its log, so no other process can take the port
+// between a probe and the bind.
 func StartProcess(t testing.TB, dataDir string) *Process {
 	t.Helper()
+	return StartProcessWith(t, dataDir, ProcessOptions{})
+}
+
+// ProcessOptions add to the engine's command line and environment.
+type ProcessOptions struct {
+	Args []string // after serve --listen --data-dir, e.g. --managed-storage s3://...
+	Env  []string // KEY=value, e.g. AWS_ACCESS_KEY_ID
+}
+
+// StartProcessWith is StartProcess with extra flags and environment.
+func StartProcessWith(t testing.TB, dataDir string, opts ProcessOptions) *Process {
+	t.Helper()
 	bin := BuildEngine(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
 	logPath := filepath.Join(t.TempDir(), "engine.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "serve", "--listen", addr, "--data-dir", dataDir)
-	cmd.Env = append(os.Environ(), "FLINK_ENGINE_ADMIN_TOKEN="+AdminToken)
+	defer logFile.Close()
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir}, opts.Args...)...)
+	cmd.Env = append(append(os.Environ(), "FLINK_ENGINE_ADMIN_TOKEN="+AdminToken), opts.Env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = dieWithParent()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &Process{URL: "http://" + addr, DataDir: dataDir, cmd: cmd, logPath: logPath}
+	p := &Process{DataDir: dataDir, cmd: cmd, logPath: logPath}
 	t.Cleanup(func() { p.Kill() })
 	deadline := time.Now().Add(30 * time.Second)
+	for p.URL == "" {
+		if addr, ok := ListenAddr(p.Log()); ok {
+			p.URL = "http://" + addr
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("flink-engine did not report its address:\n%s", p.Log())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	for {
 		resp, err := http.Get(p.URL + "/readyz")
 		if err == nil {
@@ -58,6 +79,20 @@ func StartProcess(t testing.TB, dataDir string) *Process {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// ListenAddr finds the address flink-engine reports in its JSON log ("flink-engine listening", addr).
+func ListenAddr(log string) (string, bool) {
+	for _, line := range strings.Split(log, "\n") {
+		var rec struct {
+			Msg  string `json:"msg"`
+			Addr string `json:"addr"`
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "flink-engine listening" && rec.Addr != "" {
+			return rec.Addr, true
+		}
+	}
+	return "", false
 }
 
 // Kill ends the process with SIGKILL: no shutdown code runs, as in a crash.

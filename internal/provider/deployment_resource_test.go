@@ -143,8 +143,10 @@ func TestAccDeployment(t *testing.T) {
 	})
 }
 
-func TestAccDeploymentPlanTimeErrors(t *testing.T) {
-	acctest.PreCheck(t)
+// Plan-time validation needs no engine: a unit test (resource.UnitTest runs without TF_ACC, with the
+// Terraform CLI of TF_ACC_TERRAFORM_PATH or the one on PATH).
+func TestDeploymentPlanTimeErrors(t *testing.T) {
+	t.Parallel()
 	step := func(extra, want string) resource.TestStep {
 		return resource.TestStep{
 			Config:      deploymentConfig("bad", "ns-unused", "bad", "SELECT 1", "STOPPED", extra),
@@ -152,7 +154,7 @@ func TestAccDeploymentPlanTimeErrors(t *testing.T) {
 			ExpectError: regexp.MustCompile(want),
 		}
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			step(`  stop_strategy = "STOP_NOW"`, `(?s)Attribute stop_strategy value must be one of`),

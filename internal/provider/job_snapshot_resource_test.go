@@ -166,9 +166,11 @@ resource "flink_job_snapshot" "s" {
 	})
 }
 
-func TestAccJobSnapshotPlanTimeErrors(t *testing.T) {
-	acctest.PreCheck(t)
-	resource.ParallelTest(t, resource.TestCase{
+// Plan-time validation needs no engine: a unit test (resource.UnitTest runs without TF_ACC, with the
+// Terraform CLI of TF_ACC_TERRAFORM_PATH or the one on PATH).
+func TestJobSnapshotPlanTimeErrors(t *testing.T) {
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: `

@@ -177,8 +177,10 @@ func checkStatefulCopy(t *testing.T, cloneID string) error {
 	return fmt.Errorf("clone %s has no deployment item", cloneID)
 }
 
-func TestAccNamespaceClonePlanTimeErrors(t *testing.T) {
-	acctest.PreCheck(t)
+// Plan-time validation needs no engine: a unit test (resource.UnitTest runs without TF_ACC, with the
+// Terraform CLI of TF_ACC_TERRAFORM_PATH or the one on PATH).
+func TestNamespaceClonePlanTimeErrors(t *testing.T) {
+	t.Parallel()
 	step := func(extra, want string) resource.TestStep {
 		return resource.TestStep{PlanOnly: true, ExpectError: regexp.MustCompile(want), Config: `
 resource "flink_namespace_clone" "c" {
@@ -187,7 +189,7 @@ resource "flink_namespace_clone" "c" {
 ` + extra + `
 }`}
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			step(`objects = ["Deployments"]`, `(?s)Attribute objects\[Value\("Deployments"\)\] value must be one of`),

@@ -84,17 +84,15 @@ resource "terraform_data" "d" {
 		benchResources, snap, data, snap/data)
 }
 
+// terraformPath is the Terraform CLI the acceptance tests use (TF_ACC_TERRAFORM_PATH, set by make bench
+// and make test), so the benchmark measures the same binary.
 func terraformPath(b *testing.B) string {
-	for _, p := range []string{os.Getenv("TF_ACC_TERRAFORM_PATH"), "/root/go/bin/terraform-1.8.5/terraform"} {
-		if p != "" {
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
+	p := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if p == "" {
+		b.Skip("set TF_ACC_TERRAFORM_PATH to a Terraform CLI (make tools builds one) to run this benchmark")
 	}
-	p, err := exec.LookPath("terraform")
-	if err != nil {
-		b.Skip("no terraform binary: set TF_ACC_TERRAFORM_PATH")
+	if _, err := os.Stat(p); err != nil {
+		b.Fatalf("TF_ACC_TERRAFORM_PATH: %v", err)
 	}
 	return p
 }

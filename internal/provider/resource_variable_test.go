@@ -3,10 +3,13 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/streamstate/terraform-provider-flink/internal/acctest"
 	"github.com/streamstate/terraform-provider-flink/internal/api"
@@ -146,22 +149,43 @@ func TestAccVariableEncrypted(t *testing.T) {
 	})
 }
 
-// The version kept in private state guards updates: the engine refuses a stale one with 412, which the
-// client reports as IsStale (the provider turns it into "changed outside Terraform, apply again").
+// A change made between Terraform's refresh and its update is refused by the engine (412) and
+// reported by the provider with what to do; the next apply converges.
 func TestAccVariableStaleVersionIsRefused(t *testing.T) {
 	acctest.PreCheck(t)
-	t.Parallel()
 	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
-	c, ctx := acctest.Client(t), acctest.Context(t)
-	obj, err := c.CreateVariable(ctx, ns.ID, "v", api.VariableSpec{Kind: api.VariablePlain, Value: "1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.UpdateVariable(ctx, obj.ID, "v", api.VariableSpec{Kind: api.VariablePlain, Value: "2"}, obj.Version); err != nil {
-		t.Fatalf("update at the current version: %v", err)
-	}
-	_, err = c.UpdateVariable(ctx, obj.ID, "v", api.VariableSpec{Kind: api.VariablePlain, Value: "3"}, obj.Version)
-	if !client.IsStale(err) {
-		t.Fatalf("update at a stale version: want a 412 precondition_failed, got %v", err)
-	}
+	// Just before Terraform's update reaches the engine, the variable changes behind its back.
+	proxy := newUpdateInterceptor(t, func(id string) error {
+		_, err := acctest.Client(t).UpdateVariable(context.Background(), id, "db_password",
+			api.VariableSpec{Kind: api.VariablePlain, Value: "changed-outside"}, 0)
+		return err
+	})
+	config := func(value string) string { return proxy.providerConfig() + variableConfig(ns.ID, "PLAIN", value) }
+	var id string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkVariableDestroyed(),
+		Steps: []resource.TestStep{
+			{Config: config("1"), Check: acctest.IDFrom("flink_variable.test", &id)},
+			{
+				PreConfig:   func() { proxy.arm() },
+				Config:      config("2"),
+				ExpectError: regexp.MustCompile(`(?s)Updating flink_variable db_password failed.*changed outside Terraform.*apply\s+again`),
+			},
+			{
+				Config: config("2"),
+				Check: func(*terraform.State) error {
+					obj, err := acctest.Client(t).GetObject(acctest.Context(t), id)
+					if err != nil {
+						return err
+					}
+					if !strings.Contains(string(obj.Spec), `"value":"2"`) {
+						return fmt.Errorf("the apply after the refusal should set the value to 2: %s", obj.Spec)
+					}
+					return nil
+				},
+			},
+		},
+	})
+	proxy.expectOnce(t, id)
 }

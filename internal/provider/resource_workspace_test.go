@@ -112,9 +112,11 @@ resource "flink_workspace" "test" {
 	})
 }
 
-func TestAccWorkspaceStorageValidation(t *testing.T) {
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
+// Plan-time validation needs no engine: a unit test (resource.UnitTest runs without TF_ACC, with the
+// Terraform CLI of TF_ACC_TERRAFORM_PATH or the one on PATH).
+func TestWorkspaceStorageValidation(t *testing.T) {
+	t.Parallel()
+	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{

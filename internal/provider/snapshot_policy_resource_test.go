@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -101,9 +102,8 @@ func autoSnapshots(ctx context.Context, c *client.Client, depID string) ([]api.S
 }
 
 // waitAutoSnapshots waits until the deployment has a completed automatic snapshot other than those in skip.
-func waitAutoSnapshots(t *testing.T, depID string, limit time.Duration, skip map[string]bool) []api.Snapshot {
+func waitAutoSnapshots(t *testing.T, c *client.Client, depID string, limit time.Duration, skip map[string]bool) []api.Snapshot {
 	t.Helper()
-	c := acctest.Client(t)
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	var got []api.Snapshot
@@ -123,21 +123,15 @@ func waitAutoSnapshots(t *testing.T, depID string, limit time.Duration, skip map
 	return got
 }
 
-// The schedule really fires: an every-minute cron (floored to 10 minutes, which the plan warns about)
-// takes its first snapshot at the next whole minute, visible through flink_job_state_sets. The engine
-// floors fires at 10 minutes and has no faster clock, so the cleanup half (a second fire deleting the
-// first with keep_count = 1) needs ~11 minutes and runs only with FLINK_ACC_SLOW=1.
-func TestAccSnapshotPolicyScheduleAndCleanup(t *testing.T) {
+// The schedule really fires on the wall clock: an every-minute cron (floored to 10 minutes, which the plan
+// warns about) takes its first snapshot at the next whole minute, visible through flink_job_state_sets.
+// Cleanup on the wall clock takes a second fire 10 minutes later: TestAccSnapshotPolicyCleanupOnTheTestClock
+// covers it in seconds, TestAccSnapshotPolicyCleanupOnTheWallClock in ~11 minutes with FLINK_ACC_SLOW=1.
+func TestAccSnapshotPolicyScheduleFires(t *testing.T) {
 	acctest.PreCheck(t)
 	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
-	config := policyConfig(ns.ID, "* * * * *", "UTC", `  cleanup = { keep_count = 1 }`) + `
-data "flink_job_state_sets" "d" {
-  deployment_id = flink_deployment.d.id
-  depends_on    = [flink_snapshot_policy.p]
-}
-`
+	config := scheduledConfig(ns.ID)
 	var depID string
-	var first []api.Snapshot
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -158,7 +152,7 @@ data "flink_job_state_sets" "d" {
 				),
 			},
 			{
-				PreConfig: func() { first = waitAutoSnapshots(t, depID, 3*time.Minute, nil) },
+				PreConfig: func() { waitAutoSnapshots(t, acctest.Client(t), depID, 3*time.Minute, nil) },
 				Config:    config,
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckTypeSetElemNestedAttrs("data.flink_job_state_sets.d", "snapshots.*",
@@ -170,28 +164,174 @@ data "flink_job_state_sets" "d" {
 			},
 		},
 	})
-	if os.Getenv("FLINK_ACC_SLOW") == "" {
-		return
-	}
-	seen := map[string]bool{}
-	for _, s := range first {
-		seen[s.ID] = true
-	}
-	after := waitAutoSnapshots(t, depID, 13*time.Minute, seen)
-	for _, s := range after {
-		if seen[s.ID] {
-			t.Errorf("cleanup with keep_count = 1 kept the older automatic snapshot %s next to a newer one", s.ID)
+}
+
+// scheduledConfig is a RUNNING deployment with an every-minute schedule, keep_count = 1 cleanup and the
+// state-sets data source.
+func scheduledConfig(nsID string) string {
+	return policyConfig(nsID, "* * * * *", "UTC", `  cleanup = { keep_count = 1 }`) + `
+data "flink_job_state_sets" "d" {
+  deployment_id = flink_deployment.d.id
+  depends_on    = [flink_snapshot_policy.p]
+}
+`
+}
+
+// autoSnapshotsInState lists the ids of the AUTO_TRIGGERED snapshots the data source shows.
+func autoSnapshotsInState(s *terraform.State) []string {
+	attrs := s.RootModule().Resources["data.flink_job_state_sets.d"].Primary.Attributes
+	n, _ := strconv.Atoi(attrs["snapshots.#"])
+	var ids []string
+	for i := range n {
+		if attrs[fmt.Sprintf("snapshots.%d.origin", i)] == api.OriginAutoTriggered {
+			ids = append(ids, attrs[fmt.Sprintf("snapshots.%d.id", i)])
 		}
+	}
+	return ids
+}
+
+// waitOnlyAuto waits until want is the deployment's only AUTO_TRIGGERED snapshot (cleanup deletes in the
+// background).
+func waitOnlyAuto(t *testing.T, c *client.Client, depID, want string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var got []string
+	err := c.Poll(ctx, func(ctx context.Context) (bool, error) {
+		snaps, err := c.ListSnapshots(ctx, client.SnapshotFilter{DeploymentID: depID, Origin: api.OriginAutoTriggered})
+		got = got[:0]
+		for _, s := range snaps {
+			got = append(got, s.ID+" "+s.Status)
+		}
+		return err == nil && len(snaps) == 1 && snaps[0].ID == want, err
+	})
+	if err != nil {
+		t.Fatalf("cleanup with keep_count = 1 should leave only %s, have %v: %v", want, got, err)
 	}
 }
 
-func TestAccSnapshotPolicyPlanTimeErrors(t *testing.T) {
+// Scheduled fire and cleanup through Terraform in seconds: an engine of its own whose test clock the
+// test moves forward. The first fire takes a snapshot; the second, 10 minutes later on the engine's
+// clock, takes another, and keep_count = 1 deletes the first.
+func TestAccSnapshotPolicyCleanupOnTheTestClock(t *testing.T) {
 	acctest.PreCheck(t)
+	eng := acctest.StartTestClockEngine(t)
+	c, err := client.New(client.Config{Endpoint: eng.Endpoint, Token: eng.AdminToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := acctest.Context(t)
+	ws, err := c.CreateWorkspace(ctx, api.WorkspaceInput{Name: "clock", Region: "acc-region", Architecture: api.ArchX86,
+		Storage: api.Storage{Type: api.StorageManaged}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := c.CreateNamespace(ctx, ws.ID, api.NamespaceInput{Name: "clock"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := acctest.ProviderConfigFor(eng) + scheduledConfig(ns.ID)
+	var depID string
+	var first, second []api.Snapshot
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check:  acctest.IDFrom("flink_deployment.d", &depID),
+			},
+			{
+				PreConfig: func() {
+					eng.AdvanceClock(t, 2*time.Minute) // past the first whole minute: the first window is due
+					first = waitAutoSnapshots(t, c, depID, time.Minute, nil)
+					if len(first) != 1 {
+						t.Fatalf("the first fire took %d snapshots, want 1", len(first))
+					}
+				},
+				Config: config,
+				Check: func(s *terraform.State) error {
+					if got := autoSnapshotsInState(s); len(got) != 1 || got[0] != first[0].ID {
+						return fmt.Errorf("after the first fire the data source shows automatic snapshots %v, want [%s]", got, first[0].ID)
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig: func() {
+					eng.AdvanceClock(t, 5*time.Minute) // inside the 10-minute floor: no fire
+					if snaps, err := autoSnapshots(ctx, c, depID); err != nil || len(snaps) != 1 {
+						t.Fatalf("5 minutes after a fire the floor allows none: %d snapshots (%v)", len(snaps), err)
+					}
+					eng.AdvanceClock(t, 6*time.Minute)
+					second = waitAutoSnapshots(t, c, depID, time.Minute, map[string]bool{first[0].ID: true})
+					waitOnlyAuto(t, c, depID, newest(second).ID)
+				},
+				Config: config,
+				Check: func(s *terraform.State) error {
+					if got := autoSnapshotsInState(s); len(got) != 1 || got[0] != newest(second).ID {
+						return fmt.Errorf("after the second fire and cleanup the data source shows %v, want only %s (the first, %s, deleted)",
+							got, newest(second).ID, first[0].ID)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func newest(snaps []api.Snapshot) api.Snapshot {
+	n := snaps[0]
+	for _, s := range snaps {
+		if s.CreatedAt.After(n.CreatedAt) {
+			n = s
+		}
+	}
+	return n
+}
+
+// The same cleanup on the wall clock: ~11 minutes, so it runs only with FLINK_ACC_SLOW=1.
+func TestAccSnapshotPolicyCleanupOnTheWallClock(t *testing.T) {
+	acctest.PreCheck(t)
+	if os.Getenv("FLINK_ACC_SLOW") == "" {
+		t.Skip("takes ~11 minutes of wall clock (two fires 10 minutes apart): set FLINK_ACC_SLOW=1 to run it; " +
+			"TestAccSnapshotPolicyCleanupOnTheTestClock covers the same on the engine's test clock")
+	}
+	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
+	config := scheduledConfig(ns.ID)
+	var depID string
+	var first []api.Snapshot
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config, Check: acctest.IDFrom("flink_deployment.d", &depID)},
+			{
+				PreConfig: func() {
+					c := acctest.Client(t)
+					first = waitAutoSnapshots(t, c, depID, 3*time.Minute, nil)
+					after := waitAutoSnapshots(t, c, depID, 13*time.Minute, map[string]bool{first[0].ID: true})
+					waitOnlyAuto(t, c, depID, newest(after).ID)
+				},
+				Config: config,
+				Check: func(s *terraform.State) error {
+					if got := autoSnapshotsInState(s); len(got) != 1 || got[0] == first[0].ID {
+						return fmt.Errorf("cleanup with keep_count = 1 should leave one newer automatic snapshot: %v (first %s)", got, first[0].ID)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// Plan-time validation needs no engine: a unit test (resource.UnitTest runs without TF_ACC, with the
+// Terraform CLI of TF_ACC_TERRAFORM_PATH or the one on PATH).
+func TestSnapshotPolicyPlanTimeErrors(t *testing.T) {
+	t.Parallel()
 	step := func(cronExpr, zone, cleanup, want string) resource.TestStep {
 		return resource.TestStep{Config: policyConfig("ns-unused", cronExpr, zone, cleanup), PlanOnly: true,
 			ExpectError: regexp.MustCompile(want)}
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			step("0 12 ? * *", "UTC", "", `(?s)Invalid cron expression.*schedule.cron:.*day-of-month field \("\?"\)`),

@@ -1,0 +1,212 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/streamstate/terraform-provider-flink/internal/acctest"
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/client"
+	"github.com/streamstate/terraform-provider-flink/internal/provider"
+)
+
+// clonePair creates a clone-enabled workspace in region with a source and a target namespace; they are
+// deleted when the test ends.
+func clonePair(t *testing.T, region string) (src, dst api.Namespace) {
+	t.Helper()
+	c, ctx := acctest.Client(t), acctest.Context(t)
+	ws, err := c.CreateWorkspace(ctx, api.WorkspaceInput{Name: acctest.RandomName("acc-clone"), Region: region,
+		Architecture: api.ArchX86, Storage: api.Storage{Type: api.StorageManaged}, CloneEnabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.DeleteWorkspace(context.Background(), ws.ID) })
+	return acctest.CreateNamespace(t, ws.ID), acctest.CreateNamespace(t, ws.ID)
+}
+
+// stoppedWithState creates a deployment that ran and stopped with a savepoint, so it has state of
+// stateBytes in chunks of chunkBytes (many chunks make a slow copy).
+func stoppedWithState(t *testing.T, nsID, name, engineVersion, stateBytes, chunkBytes string) api.Object {
+	t.Helper()
+	c, ctx := acctest.Client(t), acctest.Context(t)
+	dep, err := c.CreateDeployment(ctx, nsID, name, api.DeploymentSpec{Type: api.DeploymentSQL, EngineVersion: engineVersion,
+		SQL: "INSERT INTO sink SELECT * FROM src", Checkpoint: api.CheckpointSettings{Interval: api.Duration(100 * time.Millisecond)},
+		FlinkConfiguration: map[string]string{"local.state-bytes": stateBytes, "local.chunk-bytes": chunkBytes}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.StartDeployment(ctx, dep.ID, api.StartRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitForJobStatus(ctx, dep.ID, api.JobRunning); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.StopDeployment(ctx, dep.ID, api.StopRequest{Strategy: api.StopWithSavepoint}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitForJobStatus(ctx, dep.ID, api.JobCancelled); err != nil {
+		t.Fatal(err)
+	}
+	return dep
+}
+
+func statefulCloneConfig(src, dst api.Namespace, extra string) string {
+	return fmt.Sprintf(`
+resource "flink_namespace_clone" "c" {
+  source_namespace_id = %q
+  target_namespace_id = %q
+  objects             = ["deployments"]
+  state_policy        = "STATEFUL"
+%s
+}
+`, src.ID, dst.ID, extra)
+}
+
+// checkCloneForgotten is the CheckDestroy of a clone: destroy forgets the task but keeps its history
+// (the product keeps clone history), so the task must have ended and left both namespaces unlocked.
+func checkCloneForgotten(want string, namespaces ...api.Namespace) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		c, err := client.New(client.Config{Endpoint: acctest.Endpoint(), Token: os.Getenv(provider.EnvToken)})
+		if err != nil {
+			return err
+		}
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "flink_namespace_clone" {
+				continue
+			}
+			got, err := c.GetClone(context.Background(), rs.Primary.ID)
+			if err != nil {
+				return fmt.Errorf("the history of clone %s should stay after destroy: %w", rs.Primary.ID, err)
+			}
+			if got.Status != want {
+				return fmt.Errorf("clone %s is %s after destroy, want %s", got.ID, got.Status, want)
+			}
+		}
+		for _, ns := range namespaces {
+			got, err := c.GetNamespace(context.Background(), ns.ID)
+			if err != nil {
+				return err
+			}
+			if got.LockedBy != "" {
+				return fmt.Errorf("namespace %s is still locked by %s after destroy", ns.ID, got.LockedBy)
+			}
+		}
+		return nil
+	}
+}
+
+// A clone that ends FAILED (error_policy STOP at a deployment too old to clone state) fails the apply
+// with the task, its status, why it stopped and each failed object; the task stays in the state, so
+// destroy deletes it.
+func TestAccNamespaceCloneFailedIsAnErrorListingFailedObjects(t *testing.T) {
+	acctest.PreCheck(t)
+	src, dst := clonePair(t, "acc-region")
+	stoppedWithState(t, src.ID, "old", "vvr-6.0.1-flink-1.15", "16kb", "16kb")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkCloneForgotten(api.CloneFailed, src, dst),
+		Steps: []resource.TestStep{{
+			Config: statefulCloneConfig(src, dst, `  error_policy = "STOP"`),
+			ExpectError: regexp.MustCompile(`(?s)Cloning namespace ` + src.ID + ` into ` + dst.ID + ` failed.*Clone clone-[0-9a-f]+ ended\s+FAILED.*STOP` +
+				`.*already cloned stay in the target.*deployments "old":.*VVR 6\.0\.2 or later`),
+		}},
+	})
+}
+
+// PARTIALLY_SUCCEEDED is not an error: the apply succeeds and the outcome is in the state.
+func TestAccNamespaceClonePartiallySucceededIsRecorded(t *testing.T) {
+	acctest.PreCheck(t)
+	src, dst := clonePair(t, "acc-region")
+	stoppedWithState(t, src.ID, "old", "vvr-6.0.1-flink-1.15", "16kb", "16kb")
+	stoppedWithState(t, src.ID, "new", "vvr-8.0.9-flink-1.17", "16kb", "16kb")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkCloneForgotten(api.ClonePartiallySucceeded, src, dst),
+		Steps: []resource.TestStep{{
+			Config: statefulCloneConfig(src, dst, ""),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("flink_namespace_clone.c", "status", api.ClonePartiallySucceeded),
+				resource.TestCheckResourceAttr("flink_namespace_clone.c", "total_count", "2"),
+				resource.TestCheckResourceAttr("flink_namespace_clone.c", "failed_count", "1"),
+			),
+		}},
+	})
+}
+
+// A clone the engine refuses (namespaces in two regions) fails the apply with the engine's reason, and
+// nothing is left in the state.
+func TestAccNamespaceCloneRefusedByTheEngine(t *testing.T) {
+	acctest.PreCheck(t)
+	src, _ := clonePair(t, "acc-region")
+	_, elsewhere := clonePair(t, "acc-other-region")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      statefulCloneConfig(src, elsewhere, ""),
+			ExpectError: regexp.MustCompile(`(?s)Cloning namespace.*failed.*region "acc-region".*"acc-other-region".*clones stay within\s+one\s+region`),
+		}},
+	})
+}
+
+// A configuration change in a namespace that a clone holds is refused with the locked diagnostic,
+// naming the task; once the clone ended the same apply goes through.
+func TestAccUpdateRefusedWhileACloneLocksTheNamespace(t *testing.T) {
+	acctest.PreCheck(t)
+	src, dst := clonePair(t, "acc-region")
+	stoppedWithState(t, src.ID, "big", "vvr-8.0.9-flink-1.17", "16mb", "16kb") // a thousand files: a clone of seconds
+	var cloneID string
+	proxy := newUpdateInterceptor(t, func(string) error {
+		c, err := acctest.Client(t).CreateClone(context.Background(), api.CloneRequest{SourceNamespaceID: src.ID,
+			TargetNamespaceID: dst.ID, Objects: []string{api.KindDeployment}, StatePolicy: api.StateStateful})
+		cloneID = c.ID
+		return err
+	})
+	config := func(value string) string { return proxy.providerConfig() + variableConfig(dst.ID, "PLAIN", value) }
+	var varID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkVariableDestroyed(),
+		Steps: []resource.TestStep{
+			{Config: config("1"), Check: acctest.IDFrom("flink_variable.test", &varID)},
+			{
+				PreConfig: proxy.arm,
+				Config:    config("2"),
+				ExpectError: regexp.MustCompile(`(?s)Updating flink_variable db_password failed.*Locked:.*Clone task\s+clone-[0-9a-f]+\s+holds` +
+					`\s+this\s+namespace.*wait\s+for\s+it\s+to\s+finish`),
+			},
+			{
+				PreConfig: func() {
+					if _, err := acctest.Client(t).WaitForClone(acctest.Context(t), cloneID, nil); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config("2"),
+				Check:  resource.TestCheckResourceAttr("flink_variable.test", "value", "2"),
+			},
+		},
+	})
+	proxy.expectOnce(t, varID)
+}
+
+// A clone still running when its create timed out is recorded, and destroy cancels it before forgetting
+// the task, leaving both namespaces unlocked.
+func TestAccNamespaceCloneDestroyedWhileRunning(t *testing.T) {
+	acctest.PreCheck(t)
+	src, dst := clonePair(t, "acc-region")
+	stoppedWithState(t, src.ID, "big", "vvr-8.0.9-flink-1.17", "32mb", "16kb") // a clone of seconds, past the 1s timeout
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkCloneForgotten(api.CloneCancelled, src, dst),
+		Steps: []resource.TestStep{{
+			Config:      statefulCloneConfig(src, dst, "  timeouts {\n    create = \"1s\"\n  }"),
+			ExpectError: regexp.MustCompile(`(?s)gave up waiting for clone clone-[0-9a-f]+ to finish \(last seen:\s+(PENDING|RUNNING)`),
+		}},
+	})
+}
