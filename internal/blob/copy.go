@@ -11,13 +11,14 @@ import (
 )
 
 // checkSameChecksum confirms that a server-side copy records the sha256 the source recorded, so that
-// reads of the copy verify against the source's bytes.
+// reads of the copy verify against the source's bytes (a source with none, written by Flink, has a
+// hard-linked copy with none).
 func checkSameChecksum(ctx context.Context, src Store, srcKey string, dst Store, copied Info) error {
 	srcInfo, err := src.Stat(ctx, srcKey)
 	if err != nil {
 		return fmt.Errorf("blob: copy %s: re-reading the source's checksum: %w", src.Location(srcKey), err)
 	}
-	if copied.SHA256 == "" || copied.SHA256 != srcInfo.SHA256 {
+	if copied.SHA256 != srcInfo.SHA256 {
 		return fmt.Errorf("%w: copy %s to %s: source sha256 %q, copy records %q",
 			ErrChecksum, src.Location(srcKey), dst.Location(copied.Key), srcInfo.SHA256, copied.SHA256)
 	}

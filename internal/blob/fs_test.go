@@ -214,6 +214,9 @@ func TestFSCopyOfFileWithoutChecksumIsLinkedAsIs(t *testing.T) {
 		t.Fatalf("the copy is not a hard link of the source (%v, %v)", errA, errB)
 	}
 	mustRead(t, dst, "dir/x", data)
+	if info, err := blob.Copy(context.Background(), src, "foreign", dst, "dir/y"); err != nil || info.Size != int64(len(data)) {
+		t.Fatalf("blob.Copy of an unchecksummed file: %+v, %v", info, err)
+	}
 	// A checksummed object later written at the same key gets its sidecar back.
 	mustPut(t, dst, "dir/x", []byte("new"))
 	if got, err := dst.Stat(context.Background(), "dir/x"); err != nil || got.SHA256 != sha256Hex([]byte("new")) {
