@@ -34,11 +34,6 @@ type recorder struct {
 func newRecorder() *recorder {
 	r := &recorder{}
 	r.cond = sync.NewCond(&r.mu)
-	go func() { // wake waiters now and then so their deadlines are checked
-		for range time.Tick(200 * time.Millisecond) {
-			r.cond.Broadcast()
-		}
-	}()
 	return r
 }
 
@@ -66,6 +61,20 @@ func (r *recorder) CheckpointDiscarded(_ string, seq int64) {
 func (r *recorder) waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(waitLimit)
+	done := make(chan struct{})
+	defer close(done)
+	go func() { // wake the wait now and then, so its deadline is checked
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				r.cond.Broadcast()
+			}
+		}
+	}()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for !cond() {

@@ -21,6 +21,14 @@ func TestJarJobSavepointStopAndRestore(t *testing.T) {
 	offset := len(cluster.stdout(t))
 	spec := jarSpec(t, store, ev, "jar")
 	start(t, rt, spec)
+	var jars struct {
+		Files []struct {
+			ID string `json:"id"`
+		} `json:"files"`
+	}
+	if err := rt.jm.rest.do(context.Background(), "GET", "/jars", nil, &jars); err != nil || len(jars.Files) != 0 {
+		t.Fatalf("after Start the cluster holds uploaded jars %+v (%v); want them deleted", jars.Files, err)
+	}
 	ev.waitStatus(t, api.JobRunning)
 	for _, cp := range ev.waitCheckpoints(t, 2) {
 		assertCheckpointOnDisk(t, store, spec, cp)
