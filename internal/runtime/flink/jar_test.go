@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/blob"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime"
 )
 
@@ -153,5 +154,41 @@ func TestIncompatibleRestore(t *testing.T) {
 	missing.Restore = &runtime.RestoreSource{Storage: store, Prefix: "snapshots/savepoint-that-never-was"}
 	if _, err := rt.Start(context.Background(), missing); !errors.Is(err, runtime.ErrCorruptState) {
 		t.Fatalf("restore from a missing path: err = %v, want ErrCorruptState", err)
+	}
+}
+
+// STOP_WITH_DRAIN ends the job FINISHED after a savepoint into the target; without a target the
+// savepoint Flink needs is deleted afterwards.
+func TestStopWithDrain(t *testing.T) {
+	rt := newRuntime(t)
+	store := newStore(t)
+	for _, withTarget := range []bool{true, false} {
+		ev := newRecorder()
+		spec := jarSpec(t, store, ev, "drain")
+		start(t, rt, spec)
+		ev.waitStatus(t, api.JobRunning)
+		var target *runtime.SavepointTarget
+		if withTarget {
+			target = &runtime.SavepointTarget{Storage: store, Prefix: "snapshots/drain"}
+		}
+		res, err := rt.Stop(context.Background(), spec.JobID, api.StopWithDrain, target)
+		if err != nil {
+			t.Fatalf("stop with drain (target %v): %v", withTarget, err)
+		}
+		if got := ev.lastStatus(); got.Status != api.JobFinished {
+			t.Fatalf("after a drain the last status is %+v, want FINISHED", got)
+		}
+		if withTarget {
+			assertSavepoint(t, store, "snapshots/drain", *res)
+			continue
+		}
+		if res != nil {
+			t.Fatalf("a drain without a target returned a savepoint %+v", res)
+		}
+		n := 0
+		_ = store.List(context.Background(), joinKey(spec.CheckpointPrefix, "drain-savepoints")+"/", func(blob.Info) error { n++; return nil })
+		if n != 0 {
+			t.Fatalf("a drain without a target left %d savepoint files behind", n)
+		}
 	}
 }
