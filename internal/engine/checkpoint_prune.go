@@ -11,8 +11,9 @@ import (
 	"github.com/streamstate/terraform-provider-flink/internal/store"
 )
 
-// pruneDelay gives a cluster time to discard a finished job's checkpoints before the engine looks.
-const pruneDelay = 3 * time.Second
+// pruneDelays are when the engine looks, after a job ended: a cluster discards the checkpoints it does
+// not retain while the job shuts down, usually within a second.
+var pruneDelays = []time.Duration{time.Second, 5 * time.Second}
 
 // forgetVanishedCheckpoints runs when a job ends: a cluster keeps the externalized checkpoints of a job
 // that was cancelled or failed, but discards them when the job finished (Flink ends a stop with
@@ -24,30 +25,37 @@ func (e *Engine) forgetVanishedCheckpoints(job api.Job) {
 		return
 	}
 	e.goBackground(func(ctx context.Context) {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(pruneDelay):
-		}
-		var cps []api.Checkpoint
-		err := e.store.View(ctx, func(tx store.Tx) error {
-			return tx.List(store.Checkpoints, store.Query{Where: store.Cols{"job_id": job.ID, "status": api.CheckpointCompleted}}, &cps)
-		})
-		if err != nil || len(cps) == 0 {
-			return
-		}
-		st, err := e.namespaceStorage(ctx, job.NamespaceID)
-		if err != nil {
-			return
-		}
-		for _, c := range cps {
-			_, err := st.Stat(ctx, runtime.JoinKey(checkpointStatePath(job.NamespaceID, c), runtime.MetadataFile))
-			if !errors.Is(err, blob.ErrNotFound) || e.pins.pinned(c.ID) {
-				continue
+		for _, d := range pruneDelays {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(d):
 			}
-			if err := e.store.Update(ctx, func(tx store.Tx) error { return tx.Delete(store.Checkpoints, c.ID) }); err != nil {
-				e.log.Error("forget a discarded checkpoint", "checkpoint", c.ID, "err", err)
-			}
+			e.forgetMissingCheckpoints(ctx, job)
 		}
 	})
+}
+
+// forgetMissingCheckpoints removes the records of a job's completed checkpoints whose _metadata is gone.
+func (e *Engine) forgetMissingCheckpoints(ctx context.Context, job api.Job) {
+	var cps []api.Checkpoint
+	err := e.store.View(ctx, func(tx store.Tx) error {
+		return tx.List(store.Checkpoints, store.Query{Where: store.Cols{"job_id": job.ID, "status": api.CheckpointCompleted}}, &cps)
+	})
+	if err != nil || len(cps) == 0 {
+		return
+	}
+	st, err := e.namespaceStorage(ctx, job.NamespaceID)
+	if err != nil {
+		return
+	}
+	for _, c := range cps {
+		_, err := st.Stat(ctx, runtime.JoinKey(checkpointStatePath(job.NamespaceID, c), runtime.MetadataFile))
+		if !errors.Is(err, blob.ErrNotFound) || e.pins.pinned(c.ID) {
+			continue
+		}
+		if err := e.store.Update(ctx, func(tx store.Tx) error { return tx.Delete(store.Checkpoints, c.ID) }); err != nil {
+			e.log.Error("forget a discarded checkpoint", "checkpoint", c.ID, "err", err)
+		}
+	}
 }

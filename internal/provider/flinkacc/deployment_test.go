@@ -1,0 +1,109 @@
+package flinkacc_test
+
+import (
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+
+	"github.com/streamstate/terraform-provider-flink/internal/acctest"
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+)
+
+// A SQL deployment runs on Flink with a job snapshot (a real savepoint); the state sets list Flink's
+// checkpoints; stopped (cancelled: Flink retains its checkpoints) and started again from a retained
+// checkpoint named by the state sets, it runs again.
+func TestAccFlinkSQLDeploymentSnapshotStateSetsAndRestore(t *testing.T) {
+	_, base := setup(t)
+	running := base + deployment("counts", "prod", "acc-sql", "RUNNING", "") + `
+resource "flink_job_snapshot" "x" {
+  deployment_id = flink_deployment.counts.id
+  format        = "NATIVE"
+}
+
+data "flink_job_state_sets" "counts" {
+  deployment_id = flink_deployment.counts.id
+}
+`
+	stopped := base + deployment("counts", "prod", "acc-sql", "STOPPED", "") + `
+resource "flink_job_snapshot" "x" {
+  deployment_id = flink_deployment.counts.id
+  format        = "NATIVE"
+}
+
+data "flink_job_state_sets" "counts" {
+  deployment_id = flink_deployment.counts.id
+}
+`
+	// The state sets are found through the deployment's name: referring to the resource itself from its
+	// own restore would be a cycle.
+	fromCheckpoint := base + deployment("counts", "prod", "acc-sql", "RUNNING", `
+  restore = {
+    kind          = "FROM_CHECKPOINT"
+    checkpoint_id = data.flink_job_state_sets.by_name.checkpoints[0].id
+  }`) + `
+resource "flink_job_snapshot" "x" {
+  deployment_id = flink_deployment.counts.id
+  format        = "NATIVE"
+}
+
+data "flink_deployment" "counts" {
+  namespace_id = flink_namespace.prod.id
+  name         = "counts"
+}
+
+data "flink_job_state_sets" "by_name" {
+  deployment_id = data.flink_deployment.counts.id
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: running,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("flink_workspace.ws", "flink_version", cluster.Version),
+					resource.TestCheckResourceAttr("flink_deployment.counts", "status", api.JobRunning),
+					resource.TestMatchResourceAttr("flink_deployment.counts", "flink_job_id", flinkJobID),
+					resource.TestCheckResourceAttr("flink_job_snapshot.x", "status", api.SnapshotCompleted),
+					resource.TestMatchResourceAttr("flink_job_snapshot.x", "location", regexp.MustCompile(`^file:///.*/savepoint-`)),
+					resource.TestCheckResourceAttrWith("flink_job_snapshot.x", "size_bytes", positive),
+				),
+			},
+			{
+				// Re-read after Flink has checkpointed a few times: the state sets list Flink's checkpoints.
+				PreConfig: func() { time.Sleep(3 * time.Second) },
+				Config:    running,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttrWith("data.flink_job_state_sets.counts", "checkpoints.#", positive),
+					resource.TestCheckResourceAttrWith("data.flink_job_state_sets.counts", "checkpoints.0.full_size_bytes", positive),
+				),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				Config: stopped,
+				Check:  resource.TestCheckResourceAttr("flink_deployment.counts", "status", api.JobCancelled),
+			},
+			{
+				// Flink keeps only some checkpoints of a cancelled job; the engine forgets the others
+				// within seconds of the stop, so the state sets name one that exists.
+				PreConfig: func() { time.Sleep(6 * time.Second) },
+				Config:    fromCheckpoint,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("flink_deployment.counts", "status", api.JobRunning),
+					resource.TestMatchResourceAttr("flink_deployment.counts", "flink_job_id", flinkJobID),
+					resource.TestCheckResourceAttrPair("flink_deployment.counts", "restore.checkpoint_id",
+						"data.flink_job_state_sets.by_name", "checkpoints.0.id"),
+				),
+			},
+			{
+				ResourceName:            "flink_deployment.counts",
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"restore", "stop_strategy", "timeouts"},
+			},
+		},
+	})
+}
