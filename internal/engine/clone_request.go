@@ -112,6 +112,16 @@ func normaliseCloneRequest(req *api.CloneRequest) error {
 				return err
 			}
 		}
+		for _, v := range f.EngineVersions {
+			if _, _, _, ok := ParseEngineVersion(v); !ok {
+				return invalid("deployment_filter.engine_versions", "%q is not an engine version like \"vvr-8.0.9-flink-1.17\"", v)
+			}
+		}
+		for _, st := range f.Statuses {
+			if err := oneOf("deployment_filter.statuses", st, knownJobStatuses...); err != nil {
+				return err
+			}
+		}
 		if f.LastClonedBefore != nil && f.LastClonedAfter != nil && !f.LastClonedAfter.Before(*f.LastClonedBefore) {
 			return invalid("deployment_filter", "last_cloned_after (%s) must be before last_cloned_before (%s)", f.LastClonedAfter, f.LastClonedBefore)
 		}

@@ -243,6 +243,11 @@ func (e *Engine) PutMember(ctx context.Context, p Principal, nsID, user string, 
 		var old api.Member
 		if tx.Get(store.Members, memberID(nsID, user), &old) == nil {
 			m.CreatedAt = old.CreatedAt
+			if old.Role == api.RoleOwner && m.Role != api.RoleOwner {
+				if err := keepAnOwner(tx, nsID, user, "demoted to "+m.Role); err != nil {
+					return err
+				}
+			}
 		}
 		return putMember(tx, m)
 	})
@@ -259,6 +264,26 @@ func (e *Engine) DeleteMember(ctx context.Context, p Principal, nsID, user strin
 		if err := get(tx, store.Members, "member", memberID(nsID, user), &m); err != nil {
 			return err
 		}
+		if m.Role == api.RoleOwner {
+			if err := keepAnOwner(tx, nsID, user, "removed"); err != nil {
+				return err
+			}
+		}
 		return tx.Delete(store.Members, memberID(nsID, user))
 	})
+}
+
+// keepAnOwner refuses a change that would leave a namespace without an OWNER: someone must always be
+// able to manage its members (the engine admin is not a member).
+func keepAnOwner(tx store.Tx, nsID, user, change string) error {
+	var members []api.Member
+	if err := tx.List(store.Members, store.Query{Where: store.Cols{"namespace_id": nsID}}, &members); err != nil {
+		return err
+	}
+	for _, m := range members {
+		if m.Role == api.RoleOwner && m.User != user {
+			return nil
+		}
+	}
+	return errf(api.CodeConflict, "user %q is the last OWNER of namespace %s and cannot be %s: make another member OWNER first", user, nsID, change)
 }

@@ -85,8 +85,8 @@ func validatePolicy(in *api.SnapshotPolicy) (*compiledSchedule, error) {
 	if c.KeepCount < 0 || (c.Enabled && c.KeepCount < 1) {
 		return nil, invalid("cleanup.keep_count", "%d: keep at least 1 snapshot (the newest completed one is always kept)", c.KeepCount)
 	}
-	if c.MaxAge < 0 {
-		return nil, invalid("cleanup.max_age", "%s must not be negative; 0 means no age limit", c.MaxAge)
+	if err := checkCleanup(c); err != nil {
+		return nil, err
 	}
 	return sched, nil
 }

@@ -170,11 +170,10 @@ func validateDeployment(d *api.DeploymentSpec) error {
 			return invalid("spec.sql", "a %s deployment takes jar, not sql", d.Type)
 		}
 	}
-	c := d.Checkpoint
-	if c.Interval < 0 || c.Timeout < 0 || c.MinPause < 0 || c.Retained < 0 {
-		return invalid("spec.checkpoint", "interval, timeout, min_pause and retained must not be negative")
+	if err := checkCheckpointSettings(d.Checkpoint); err != nil {
+		return err
 	}
-	if c.Retained == 0 {
+	if d.Checkpoint.Retained == 0 {
 		d.Checkpoint.Retained = 1
 	}
 	if err := runtime.ValidateConfig(d.FlinkConfiguration); err != nil {

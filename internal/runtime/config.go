@@ -30,7 +30,10 @@ const (
 	DefaultStateBytes       = 1 << 20
 	DefaultChunkBytes       = 4 << 20
 	// MaxChunkFiles bounds state-bytes / chunk-bytes, so a typo cannot ask for millions of files.
-	MaxChunkFiles       = 100000
+	MaxChunkFiles = 100000
+	// MaxStateBytes caps the simulated state of one local job: the local runtime is for trying things
+	// out, and every checkpoint and snapshot writes this many bytes.
+	MaxStateBytes       = 1 << 30
 	maxRecordsPerSecond = 1_000_000_000
 )
 
@@ -71,6 +74,9 @@ func ParseConfig(cfg map[string]string) (LocalConfig, error) {
 	if v, ok := cfg[ConfigStateBytes]; ok {
 		if c.StateBytes, err = parseSize(ConfigStateBytes, v, 0); err != nil {
 			return c, err
+		}
+		if c.StateBytes > MaxStateBytes {
+			return c, fmt.Errorf("flink configuration %s = %q: the local runtime simulates at most %d bytes (1 GiB) of state per job", ConfigStateBytes, v, MaxStateBytes)
 		}
 	}
 	if v, ok := cfg[ConfigChunkBytes]; ok {
