@@ -178,8 +178,9 @@ func requireRole(tx store.Tx, p Principal, nsID, role string) (api.Namespace, er
 		return ns, nil
 	}
 	if have == "" {
-		return ns, errf(api.CodeForbidden, "user %q has no role on namespace %q (%s); this needs %s or higher: ask a namespace Owner to add you",
-			p.User, ns.Name, ns.ID, role)
+		// Nothing about a namespace the caller has no role on is revealed, not even its name.
+		return ns, errf(api.CodeForbidden, "user %q has no role on the namespace this request names; this needs %s or higher: ask a namespace Owner to add you",
+			p.User, role)
 	}
 	return ns, errf(api.CodeForbidden, "user %q has role %s on namespace %q (%s); this needs %s or higher: ask a namespace Owner",
 		p.User, have, ns.Name, ns.ID, role)

@@ -113,7 +113,7 @@ func normaliseCloneRequest(req *api.CloneRequest) error {
 			}
 		}
 		for _, v := range f.EngineVersions {
-			if _, _, _, ok := ParseEngineVersion(v); !ok {
+			if _, ok := ParseEngineVersion(v); !ok {
 				return invalid("deployment_filter.engine_versions", "%q is not an engine version like \"vvr-8.0.9-flink-1.17\"", v)
 			}
 		}
@@ -139,10 +139,10 @@ type clonePair struct {
 func checkClonePreconditions(tx store.Tx, p Principal, req api.CloneRequest) (clonePair, error) {
 	var pair clonePair
 	var err error
-	if pair.source, err = requireRole(tx, p, req.SourceNamespaceID, api.RoleEditor); err != nil {
+	if pair.source, err = requireBodyRole(tx, p, req.SourceNamespaceID, api.RoleEditor, "source_namespace_id: namespace", req.SourceNamespaceID); err != nil {
 		return pair, cloneRoleErr(err, "source")
 	}
-	if pair.target, err = requireRole(tx, p, req.TargetNamespaceID, api.RoleEditor); err != nil {
+	if pair.target, err = requireBodyRole(tx, p, req.TargetNamespaceID, api.RoleEditor, "target_namespace_id: namespace", req.TargetNamespaceID); err != nil {
 		return pair, cloneRoleErr(err, "target")
 	}
 	if pair.sourceWS, err = workspaceOf(tx, pair.source); err != nil {

@@ -75,7 +75,7 @@ func (e *Engine) createObject(ctx context.Context, p Principal, nsID, kind, id s
 		now := e.now()
 		rec := objectRecord{Object: api.Object{ID: id, NamespaceID: nsID, Kind: kind, Name: in.Name,
 			Version: 1, CreatedAt: now, UpdatedAt: now}, staged: staged}
-		if err := e.prepareSpec(ctx, tx, ns, &rec, in.Spec); err != nil {
+		if err := e.prepareSpec(ctx, tx, p, ns, &rec, in.Spec); err != nil {
 			return err
 		}
 		if err := insertObject(tx, rec); err != nil {
@@ -190,7 +190,7 @@ func (e *Engine) updateObject(ctx context.Context, p Principal, id string, in ap
 		if in.Name != "" && in.Name != rec.Name {
 			return invalid("name", "cannot rename %q to %q: names are fixed, create a new object instead", rec.Name, in.Name)
 		}
-		if err := e.prepareSpec(ctx, tx, ns, &rec, in.Spec); err != nil {
+		if err := e.prepareSpec(ctx, tx, p, ns, &rec, in.Spec); err != nil {
 			return err
 		}
 		rec.Version++

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"sync"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
@@ -49,21 +48,13 @@ func (e *Engine) chooseRestore(tx store.Tx, p Principal, dep objectRecord, spec 
 	case api.RestoreNone:
 		return nil, nil
 	case api.RestoreFromSavepoint:
-		var s api.Snapshot
-		if err := get(tx, store.Snapshots, "snapshot", req.SnapshotID, &s); err != nil {
+		// Authorized like a path id: a snapshot of a namespace the caller has no role on is not found.
+		s, err := visibleSnapshot(tx, p, "snapshot_id", req.SnapshotID)
+		if err != nil {
 			return nil, err
 		}
 		if s.Status != api.SnapshotCompleted {
 			return nil, errf(api.CodeConflict, "snapshot %s is %s: only a COMPLETED snapshot can be restored", s.ID, s.Status)
-		}
-		if s.NamespaceID != dep.NamespaceID {
-			if _, err := requireRole(tx, p, s.NamespaceID, api.RoleViewer); err != nil {
-				var de *Error
-				if errors.As(err, &de) && de.Code == api.CodeForbidden {
-					de.Message = "restoring from snapshot " + s.ID + " of another namespace needs VIEWER on that namespace: " + de.Message
-				}
-				return nil, err
-			}
 		}
 		// The local simulation judges compatibility by fingerprint here; Flink judges it itself at start.
 		if want := runtime.Fingerprint(spec); s.StateFingerprint != "" && s.StateFingerprint != want && !req.AllowNonRestoredState && !e.onFlink(tx, dep.NamespaceID) {
@@ -77,6 +68,14 @@ func (e *Engine) chooseRestore(tx store.Tx, p Principal, dep objectRecord, spec 
 			return nil, err
 		}
 		if c.DeploymentID != dep.ID {
+			// Authorized like a path id before anything about it is said.
+			var owner objectRecord
+			if tx.Get(store.Objects, c.DeploymentID, &owner) != nil {
+				return nil, notFound("checkpoint_id: checkpoint", c.ID)
+			}
+			if _, err := requireBodyRole(tx, p, owner.NamespaceID, api.RoleViewer, "checkpoint_id: checkpoint", c.ID); err != nil {
+				return nil, err
+			}
 			return nil, invalid("checkpoint_id", "checkpoint %s belongs to another deployment: a retained checkpoint restores only its own deployment; use a snapshot to move state between deployments", c.ID)
 		}
 		if c.Status != api.CheckpointCompleted {
@@ -103,6 +102,10 @@ func (e *Engine) chooseRestore(tx store.Tx, p Principal, dep objectRecord, spec 
 		if choice == nil && spec.RestorePoint != "" {
 			var s api.Snapshot
 			if err := tx.Get(store.Snapshots, spec.RestorePoint, &s); err == nil && s.Status == api.SnapshotCompleted {
+				// Checked again at start: the caller may have lost its role on the snapshot's namespace.
+				if _, err := visibleSnapshot(tx, p, "spec.restore_point", s.ID); err != nil {
+					return nil, err
+				}
 				choice = snapshotChoice(s)
 			}
 		}

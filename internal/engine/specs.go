@@ -27,7 +27,7 @@ func decodeStrict(raw json.RawMessage, out any) error {
 
 // prepareSpec validates and normalises in as rec's new spec: defaults applied, secrets sealed, file
 // bytes stored. It writes rec.Spec (and rec.Sealed).
-func (e *Engine) prepareSpec(ctx context.Context, tx store.Tx, ns api.Namespace, rec *objectRecord, in json.RawMessage) error {
+func (e *Engine) prepareSpec(ctx context.Context, tx store.Tx, p Principal, ns api.Namespace, rec *objectRecord, in json.RawMessage) error {
 	var spec any
 	switch rec.Kind {
 	case api.KindDeployment:
@@ -36,6 +36,9 @@ func (e *Engine) prepareSpec(ctx context.Context, tx store.Tx, ns api.Namespace,
 			return err
 		}
 		if err := validateDeployment(&d); err != nil {
+			return err
+		}
+		if err := checkDeploymentReferences(tx, p, ns.ID, d); err != nil {
 			return err
 		}
 		spec = d

@@ -239,10 +239,10 @@ func TestRestoreFromAnotherDeploymentsSnapshot(t *testing.T) {
 	admin.Member(t, target.ID, "rita", api.RoleEditor)
 	fromSnap := api.StartRequest{RestoreStrategy: api.RestoreFromSavepoint, SnapshotID: snap.ID}
 
-	// Editor on the target but nothing on the source: refused, and the message says what is missing.
-	prob := rita.Fails(t, http.StatusForbidden, api.CodeForbidden, "POST", "/deployments/"+twin.ID+"/start", fromSnap)
-	if !strings.Contains(prob.Detail, "VIEWER") || !strings.Contains(prob.Detail, snap.ID) {
-		t.Fatalf("403 should name the snapshot and the role needed: %s", prob.Detail)
+	// Editor on the target but nothing on the source: the snapshot is not found, like a path id would be.
+	prob := rita.Fails(t, http.StatusNotFound, api.CodeNotFound, "POST", "/deployments/"+twin.ID+"/start", fromSnap)
+	if !strings.Contains(prob.Detail, snap.ID) || strings.Contains(prob.Detail, source.ID) {
+		t.Fatalf("404 should name the snapshot sent and nothing of its namespace: %s", prob.Detail)
 	}
 	admin.Member(t, source.ID, "rita", api.RoleViewer)
 	job := rita.StartRunning(t, twin.ID, fromSnap)
