@@ -36,7 +36,7 @@ const AdminTokenEnv = "FLINK_ENGINE_ADMIN_TOKEN"
 
 func main() {
 	if len(os.Args) < 2 || os.Args[1] != "serve" {
-		fmt.Fprintln(os.Stderr, "usage: flink-engine serve [--listen 127.0.0.1:8480] [--data-dir ./.flink-engine] [--managed-storage URL] [--log-level info]")
+		fmt.Fprintln(os.Stderr, "usage: flink-engine serve [--listen 127.0.0.1:8480] [--data-dir ./.flink-engine] [--managed-storage URL] [--allow-endpoint host[:port]]... [--log-level info]")
 		os.Exit(2)
 	}
 	if err := serve(os.Args[2:]); err != nil {
@@ -53,6 +53,16 @@ type config struct {
 	idempotencyTTL                     time.Duration
 	readHeaderTimeout, readTimeout     time.Duration
 	writeTimeout, idleTimeout          time.Duration
+	allowEndpoints                     stringList
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return engine.ValidateEndpointPattern(v)
 }
 
 func parseFlags(args []string) (config, error) {
@@ -73,6 +83,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.readTimeout, "read-timeout", 5*time.Minute, "time allowed to read a whole request, body included (bounds uploads too); a slower client is disconnected")
 	fs.DurationVar(&c.writeTimeout, "write-timeout", 5*time.Minute, "time allowed to handle a request and write its response")
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
+	fs.Var(&c.allowEndpoints, "allow-endpoint", "host[:port] pattern (path.Match wildcards, e.g. *.aliyuncs.com) that a workspace's storage endpoint, a flink runtime's URLs and an http(s) jar.uri must match; repeatable; none set allows any endpoint the admin configures")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -137,8 +148,9 @@ func serve(args []string) error {
 	clock, wrapTestClock := testClock(log) // nil and a no-op unless built with -tags testclock
 	eng, err := engine.New(engine.Options{Store: st, Managed: managed, Runtime: local.New(local.Options{Logger: log, Clock: clock}),
 		Secrets: secrets, AdminToken: admin, Logger: log, Observer: m, IdempotencyTTL: c.idempotencyTTL, Clock: clock,
-		OpenS3:    func(ctx context.Context, cfg blob.S3Config) (blob.Store, error) { return blob.NewS3(ctx, cfg) },
-		OpenFlink: flink.Opener(log)})
+		AllowEndpoints: c.allowEndpoints,
+		OpenS3:         func(ctx context.Context, cfg blob.S3Config) (blob.Store, error) { return blob.NewS3(ctx, cfg) },
+		OpenFlink:      flink.Opener(log)})
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,9 @@ type Runtime struct {
 	FlinkVersion string `json:"flink_version,omitempty"`
 }
 
-// Storage says where a workspace keeps state bytes. For "managed" every other field is empty: the engine's
+// Storage says where a workspace keeps state bytes. Only the admin and the workspace's Owner see its
+// endpoint, region, bucket, prefix and access key id; members of its namespaces see the type alone. For
+// "managed" every other field is empty: the engine's
 // managed storage is used. For "oss" the bytes live in the user's S3-compatible bucket. SecretAccessKey is
 // write-only: responses leave it empty and set HasSecret instead.
 type Storage struct {
@@ -63,7 +65,10 @@ type WorkspaceInput struct {
 	Storage      Storage `json:"storage"`
 	Runtime      Runtime `json:"runtime"` // default {type = "local"}
 	CloneEnabled bool    `json:"clone_enabled"`
-	Version      int64   `json:"version,omitempty"`
+	// Owner is the user who owns the workspace (switches clone on, creates namespaces). Only the admin
+	// sets or changes it; empty means the caller on create and "unchanged" on update.
+	Owner   string `json:"owner,omitempty"`
+	Version int64  `json:"version,omitempty"`
 }
 
 // Namespace lives in a workspace; its name is unique there. LockedBy names the clone task that holds it.

@@ -114,7 +114,7 @@ func normaliseCloneRequest(req *api.CloneRequest) error {
 		}
 		for _, v := range f.EngineVersions {
 			if _, ok := ParseEngineVersion(v); !ok {
-				return invalid("deployment_filter.engine_versions", "%q is not an engine version like \"vvr-8.0.9-flink-1.17\"", v)
+				return invalid("deployment_filter.engine_versions", "%q is not an engine version like \"flink-1.20\" or \"vvr-8.0.9-flink-1.17\"", v)
 			}
 		}
 		for _, st := range f.Statuses {

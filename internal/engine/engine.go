@@ -39,6 +39,9 @@ type Options struct {
 	// IdempotencyTTL is how long an Idempotency-Key's first response is replayed before the record is
 	// swept (default DefaultIdempotencyTTL).
 	IdempotencyTTL time.Duration
+	// AllowEndpoints restricts the storage (and runtime) endpoints workspaces may name to these host[:port]
+	// patterns (see checkEndpoint); empty allows any http(s) endpoint the admin sets.
+	AllowEndpoints []string
 }
 
 // Engine is the domain service. Its methods are safe for concurrent use.
@@ -55,6 +58,8 @@ type Engine struct {
 	log       *slog.Logger
 	obs       Observer
 	idemTTL   time.Duration
+
+	allowEndpoints []string // --allow-endpoint patterns
 
 	storesMu sync.Mutex
 	stores   map[string]cachedStore // workspace id -> its OSS store
@@ -85,6 +90,11 @@ func New(opts Options) (*Engine, error) {
 	if opts.AdminToken == "" {
 		return nil, fmt.Errorf("engine: an admin token is required")
 	}
+	for _, p := range opts.AllowEndpoints {
+		if err := ValidateEndpointPattern(p); err != nil {
+			return nil, err
+		}
+	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
@@ -102,6 +112,7 @@ func New(opts Options) (*Engine, error) {
 		store: opts.Store, managed: opts.Managed, rt: opts.Runtime, secrets: opts.Secrets,
 		admin: opts.AdminToken, openS3: opts.OpenS3, openFlink: opts.OpenFlink, clock: opts.Clock, log: opts.Logger,
 		stores: map[string]cachedStore{}, ctx: ctx, cancel: cancel, obs: opts.Observer, idemTTL: opts.IdempotencyTTL,
+		allowEndpoints: opts.AllowEndpoints,
 	}
 	e.onStart(e.sweepIdempotencyLoop)
 	e.sched = newScheduler(e)

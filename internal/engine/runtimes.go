@@ -67,6 +67,9 @@ func (e *Engine) probeRuntime(ctx context.Context, r api.Runtime) (api.Runtime, 
 	if e.openFlink == nil {
 		return r, invalid("runtime.type", "this engine cannot run jobs on Flink clusters")
 	}
+	if err := e.checkRuntimeEndpoints(r); err != nil {
+		return r, err
+	}
 	rt, err := e.openFlink(r)
 	if err != nil {
 		return r, invalid("runtime", "%v", err)
@@ -101,6 +104,10 @@ func (e *Engine) runtimeOf(ws workspaceRecord) (runtime.Runtime, error) {
 	}
 	if e.openFlink == nil {
 		return nil, errf(api.CodeUnavailable, "workspace %q runs jobs on Flink, but this engine was started without Flink support", ws.Name)
+	}
+	// Checked on every open too: the operator may have narrowed --allow-endpoint since the workspace was made.
+	if err := e.checkRuntimeEndpoints(cfg); err != nil {
+		return nil, err
 	}
 	rt, err := e.openFlink(cfg)
 	if err != nil {

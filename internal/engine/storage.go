@@ -35,6 +35,10 @@ func (e *Engine) storageOf(ctx context.Context, ws workspaceRecord) (blob.Store,
 	if e.openS3 == nil {
 		return nil, errf(api.CodeUnavailable, "this engine cannot reach OSS storage (workspace %q)", ws.Name)
 	}
+	// Checked on every open too: the operator may have narrowed --allow-endpoint since the workspace was made.
+	if err := e.checkEndpoint("storage.endpoint", ws.Storage.Endpoint); err != nil {
+		return nil, err
+	}
 	cfg, err := e.s3Config(ws)
 	if err != nil {
 		return nil, err

@@ -14,10 +14,16 @@ type workspaceRecord struct {
 	SealedSecret string `json:"sealed_secret,omitempty"`
 }
 
-func (r workspaceRecord) public() api.Workspace {
+// public is the workspace as p may see it: the secret never; the storage location and credential id
+// only for the admin and the workspace Owner, who manage them. Namespace members need neither: their
+// snapshots' locations already say where their own state is.
+func (r workspaceRecord) public(p Principal) api.Workspace {
 	w := r.Workspace
 	w.Storage.SecretAccessKey = ""
 	w.Storage.HasSecret = r.SealedSecret != ""
+	if !p.Admin && p.User != r.Owner {
+		w.Storage = api.Storage{Type: r.Storage.Type}
+	}
 	return w
 }
 
@@ -51,10 +57,22 @@ func validateWorkspace(in *api.WorkspaceInput) error {
 	return validateRuntime(&in.Runtime)
 }
 
-// CreateWorkspace creates a workspace owned by the caller.
+// CreateWorkspace creates a workspace (admin only: a workspace is an account-level purchase, and its
+// storage endpoint is a host the engine will contact). Its owner is in.Owner, or the caller.
 func (e *Engine) CreateWorkspace(ctx context.Context, p Principal, in api.WorkspaceInput) (api.Workspace, error) {
+	if !p.Admin {
+		return api.Workspace{}, errf(api.CodeForbidden, "user %q cannot create workspaces: only the engine admin creates a workspace "+
+			"(and names its owner); ask the admin to create it with owner = %q", p.User, p.User)
+	}
 	if err := validateWorkspace(&in); err != nil {
 		return api.Workspace{}, err
+	}
+	if err := e.checkStorageEndpoint(in.Storage); err != nil {
+		return api.Workspace{}, err
+	}
+	owner := in.Owner
+	if owner == "" {
+		owner = p.User
 	}
 	rt, err := e.probeRuntime(ctx, in.Runtime)
 	if err != nil {
@@ -62,20 +80,42 @@ func (e *Engine) CreateWorkspace(ctx context.Context, p Principal, in api.Worksp
 	}
 	now := e.now()
 	rec := workspaceRecord{Workspace: api.Workspace{ID: newID("ws"), Name: in.Name, Region: in.Region,
-		Architecture: in.Architecture, Storage: in.Storage, Runtime: rt, CloneEnabled: in.CloneEnabled, Owner: p.User,
+		Architecture: in.Architecture, Storage: in.Storage, Runtime: rt, CloneEnabled: in.CloneEnabled, Owner: owner,
 		Version: 1, CreatedAt: now, UpdatedAt: now}}
 	if err := e.sealStorageSecret(&rec, in.Storage.SecretAccessKey); err != nil {
 		return api.Workspace{}, err
 	}
 	err = e.store.Update(ctx, func(tx store.Tx) error {
-		if !p.Admin {
-			if err := e.ensureUser(tx, p.User); err != nil {
-				return err
+		if owner != AdminUser {
+			if err := e.ensureUser(tx, owner); err != nil {
+				return invalid("owner", "%q is not a valid user name (letters, digits and . _ @ -, at most 128)", owner)
 			}
 		}
 		return tx.Insert(store.Workspaces, rec.ID, store.Cols{"name": rec.Name}, rec)
 	})
-	return rec.public(), err
+	return rec.public(p), err
+}
+
+func (e *Engine) checkStorageEndpoint(s api.Storage) error {
+	if s.Type != api.StorageOSS {
+		return nil
+	}
+	return e.checkEndpoint("storage.endpoint", s.Endpoint)
+}
+
+// storageChanged reports whether in would change where or with which credentials the workspace's
+// storage is reached.
+func (e *Engine) storageChanged(rec workspaceRecord, in api.Storage) bool {
+	old := rec.Storage
+	if in.Endpoint != old.Endpoint || in.Region != old.Region || in.Bucket != old.Bucket || in.Prefix != old.Prefix ||
+		in.PathStyle != old.PathStyle || in.AccessKeyID != old.AccessKeyID {
+		return true
+	}
+	if in.SecretAccessKey == "" {
+		return false
+	}
+	current, err := e.secrets.Open(rec.SealedSecret)
+	return rec.SealedSecret == "" || err != nil || current != in.SecretAccessKey
 }
 
 func (e *Engine) sealStorageSecret(rec *workspaceRecord, secret string) error {
@@ -129,7 +169,7 @@ func requireWorkspaceOwner(p Principal, ws api.Workspace, action string) error {
 func (e *Engine) GetWorkspace(ctx context.Context, p Principal, id string) (api.Workspace, error) {
 	var rec workspaceRecord
 	err := e.store.View(ctx, func(tx store.Tx) (err error) { rec, err = loadWorkspace(tx, p, id); return err })
-	return rec.public(), err
+	return rec.public(p), err
 }
 
 // ListWorkspaces lists the workspaces the caller can see.
@@ -144,7 +184,7 @@ func (e *Engine) ListWorkspaces(ctx context.Context, p Principal, pg Paging) (ap
 			if ok, err := canSeeWorkspace(tx, p, r.Workspace); err != nil {
 				return err
 			} else if ok {
-				out = append(out, r.public())
+				out = append(out, r.public(p))
 			}
 		}
 		return nil
@@ -160,6 +200,17 @@ func (e *Engine) ListWorkspaces(ctx context.Context, p Principal, pg Paging) (ap
 func (e *Engine) UpdateWorkspace(ctx context.Context, p Principal, id string, in api.WorkspaceInput) (api.Workspace, error) {
 	if err := validateWorkspace(&in); err != nil {
 		return api.Workspace{}, err
+	}
+	if !p.Admin {
+		// Refused before the probe below contacts anything: only the admin points a workspace at a cluster.
+		var cur workspaceRecord
+		err := e.store.View(ctx, func(tx store.Tx) (err error) { cur, err = loadWorkspace(tx, p, id); return err })
+		if err != nil {
+			return api.Workspace{}, err
+		}
+		if !sameRuntime(cur.Runtime, in.Runtime) {
+			return api.Workspace{}, errf(api.CodeForbidden, "only the engine admin may change the runtime of workspace %q", cur.Name)
+		}
 	}
 	rt, err := e.probeRuntime(ctx, in.Runtime)
 	if err != nil {
@@ -184,7 +235,30 @@ func (e *Engine) UpdateWorkspace(ctx context.Context, p Principal, id string, in
 		case in.Storage.Type != rec.Storage.Type:
 			return invalid("storage.type", "cannot change from %q to %q: create a new workspace", rec.Storage.Type, in.Storage.Type)
 		}
+		owner := in.Owner
+		if owner != "" && owner != rec.Owner {
+			if !p.Admin {
+				return errf(api.CodeForbidden, "only the engine admin may change the owner of workspace %q", rec.Name)
+			}
+			if owner != AdminUser {
+				if err := e.ensureUser(tx, owner); err != nil {
+					return invalid("owner", "%q is not a valid user name (letters, digits and . _ @ -, at most 128)", owner)
+				}
+			}
+			rec.Owner = owner
+		}
+		if e.storageChanged(rec, in.Storage) {
+			if !p.Admin {
+				return errf(api.CodeForbidden, "only the engine admin may change the storage endpoint, bucket or credentials of workspace %q", rec.Name)
+			}
+			if err := e.checkStorageEndpoint(in.Storage); err != nil {
+				return err
+			}
+		}
 		if !sameRuntime(rec.Runtime, rt) {
+			if !p.Admin {
+				return errf(api.CodeForbidden, "only the engine admin may change the runtime of workspace %q", rec.Name)
+			}
 			if n, err := activeJobsIn(tx, rec.ID); err != nil {
 				return err
 			} else if n > 0 {
@@ -205,7 +279,7 @@ func (e *Engine) UpdateWorkspace(ctx context.Context, p Principal, id string, in
 		rec.UpdatedAt = e.now()
 		return tx.Put(store.Workspaces, rec.ID, store.Cols{"name": rec.Name}, rec)
 	})
-	return rec.public(), err
+	return rec.public(p), err
 }
 
 // sameRuntime tells whether two runtime settings run jobs in the same place.

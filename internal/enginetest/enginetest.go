@@ -43,6 +43,8 @@ type Options struct {
 	// Observer and IdempotencyTTL are passed to engine.Options.
 	Observer       engine.Observer
 	IdempotencyTTL time.Duration
+	// AllowEndpoints is the engine's --allow-endpoint list.
+	AllowEndpoints []string
 }
 
 // Env is a running in-process engine.
@@ -93,8 +95,9 @@ func (env *Env) start(t testing.TB) {
 	eng, err := engine.New(engine.Options{Store: st, Managed: managed, Runtime: local.New(local.Options{Logger: log, Clock: env.opts.Clock}),
 		Secrets: secrets, AdminToken: AdminToken, Clock: env.opts.Clock, Logger: log,
 		Observer: env.opts.Observer, IdempotencyTTL: env.opts.IdempotencyTTL,
-		OpenS3:    func(ctx context.Context, cfg blob.S3Config) (blob.Store, error) { return blob.NewS3(ctx, cfg) },
-		OpenFlink: flink.Opener(log)})
+		AllowEndpoints: env.opts.AllowEndpoints,
+		OpenS3:         func(ctx context.Context, cfg blob.S3Config) (blob.Store, error) { return blob.NewS3(ctx, cfg) },
+		OpenFlink:      flink.Opener(log)})
 	if err != nil {
 		t.Fatal(err)
 	}

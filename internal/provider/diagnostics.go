@@ -24,9 +24,9 @@ func explain(err error) string {
 		return "The engine rejected the API token: " + e.Message + ". Set the provider's token (or " + EnvToken +
 			") to a valid, unrevoked token."
 	case client.IsForbidden(err):
-		return "Permission denied: " + e.Message + ". The provider's token belongs to a user whose role does not " +
-			"allow this: ask an OWNER of the namespace to grant EDITOR or OWNER (flink_namespace_member), or use a " +
-			"token of a user who has it."
+		return "Permission denied: " + e.Message + ". The provider's token belongs to a user who may not do this: " +
+			"a namespace OWNER grants roles (flink_namespace_member); workspaces are created, and their owner and " +
+			"storage set, by the engine admin. Use a token of a user who may."
 	case client.IsLocked(err):
 		msg := "Locked: " + e.Message + "."
 		if e.TaskID != "" {

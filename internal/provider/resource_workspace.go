@@ -82,16 +82,20 @@ func (r *workspaceResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				PlanModifiers:       []planmodifier.String{flinkVersionFollowsRuntime{}},
 			},
 			"clone_enabled": schema.BoolAttribute{
-				MarkdownDescription: "Whether namespaces of this workspace may take part in namespace clones. Only an " +
-					"OWNER may enable it. Defaults to `false`.",
+				MarkdownDescription: "Whether namespaces of this workspace may take part in namespace clones. Only the " +
+					"workspace `owner` (or the admin) may change it. Defaults to `false`.",
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 			},
 			"owner": schema.StringAttribute{
-				MarkdownDescription: "User who created the workspace.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "User who owns the workspace: the only one (besides the admin) who may switch " +
+					"`clone_enabled`, rename it and create namespaces in it. Only the engine admin creates workspaces, " +
+					"sets the owner and changes `storage`. Defaults to the caller (the admin).",
+				Optional:      true,
+				Computed:      true,
+				Validators:    []validator.String{stringvalidator.LengthBetween(1, 128)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 		},
 	}
@@ -195,7 +199,7 @@ func workspaceInput(ctx context.Context, plan workspaceModel, version int64, dia
 	return api.WorkspaceInput{Name: plan.Name.ValueString(), Region: plan.Region.ValueString(),
 		Architecture: plan.Architecture.ValueString(), Storage: storageToAPI(ctx, plan.Storage, diags),
 		Runtime:      runtimeToAPI(ctx, plan.Runtime, diags),
-		CloneEnabled: plan.CloneEnabled.ValueBool(), Version: version}
+		CloneEnabled: plan.CloneEnabled.ValueBool(), Owner: plan.Owner.ValueString(), Version: version}
 }
 
 func workspaceState(ws api.Workspace, knownSecret types.String) workspaceModel {

@@ -155,3 +155,49 @@ resource "flink_workspace" "test" {
 		},
 	})
 }
+
+// Only the admin creates workspaces; it names their owner, who then manages clone_enabled (issue 11, item 2).
+func TestAccWorkspaceOwnerIsNamedByTheAdmin(t *testing.T) {
+	acctest.PreCheck(t)
+	user := acctest.RandomName("owner")
+	tok := acctest.CreateToken(t, user)
+	name := acctest.RandomName("acc-ws-owner")
+	owned := func(clone bool) string {
+		return fmt.Sprintf(`
+resource "flink_workspace" "owned" {
+  name          = %q
+  region        = "acc-region"
+  owner         = %q
+  clone_enabled = %t
+}
+`, name, user, clone)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkWorkspaceDestroyed(),
+		Steps: []resource.TestStep{
+			{
+				Config: owned(false),
+				Check:  resource.TestCheckResourceAttr("flink_workspace.owned", "owner", user),
+			},
+			{
+				// The owner switches clone on with its own token.
+				Config: acctest.ProviderConfig(tok.Secret) + owned(true),
+				Check:  resource.TestCheckResourceAttr("flink_workspace.owned", "clone_enabled", "true"),
+			},
+			{
+				// But creates no workspace of its own.
+				Config: acctest.ProviderConfig(tok.Secret) + owned(true) + fmt.Sprintf(`
+resource "flink_workspace" "mine" {
+  name   = "%s-mine"
+  region = "acc-region"
+}
+`, name),
+				ExpectError: regexp.MustCompile(`(?s)Permission denied.*only\s+the\s+engine\s+admin\s+creates\s+a\s+workspace`),
+			},
+			{
+				Config: owned(true),
+			},
+		},
+	})
+}
