@@ -67,6 +67,16 @@ func (e *Engine) runClone(ctx context.Context, id string) {
 		return
 	}
 	run := &cloneRun{e: e, clone: c}
+	// work ends when the engine stops (ctx) or the task is cancelled, so a cancel interrupts any wait or
+	// copy at once; ctx alone tells the two apart: a stopping engine leaves the task to the next start.
+	parent := ctx
+	ctx, stopWork := context.WithCancel(parent)
+	defer stopWork()
+	e.cloneWork.Store(id, stopWork)
+	defer e.cloneWork.Delete(id)
+	if cancelRequested(id) {
+		stopWork()
+	}
 	for _, kind := range c.ObjectTypes {
 		var pending []cloneItemRecord
 		for _, it := range items {
@@ -79,10 +89,13 @@ func (e *Engine) runClone(ctx context.Context, id string) {
 		}
 		if err := run.prepareKind(ctx, kind); err != nil {
 			e.log.Error("clone", "clone", id, "kind", kind, "err", err)
-			if ctx.Err() != nil {
+			if parent.Err() != nil {
 				return
 			}
-			e.finishClone(ctx, id, fmt.Sprintf("cloning %s failed: %v", kind, err))
+			if ctx.Err() != nil {
+				break // cancelled
+			}
+			e.finishClone(parent, id, fmt.Sprintf("cloning %s failed: %v", kind, err))
 			return
 		}
 		if kind == api.KindDeployment && c.Request.StatePolicy == api.StateStateful {
@@ -90,20 +103,23 @@ func (e *Engine) runClone(ctx context.Context, id string) {
 		} else {
 			err = run.batches(ctx, pending)
 		}
-		if ctx.Err() != nil {
+		if parent.Err() != nil {
 			return
+		}
+		if ctx.Err() != nil {
+			break // cancelled: finishClone records CANCELLED
 		}
 		if err != nil {
 			e.log.Error("clone", "clone", id, "kind", kind, "err", err)
-			e.finishClone(ctx, id, fmt.Sprintf("cloning %s failed: %v", kind, err))
+			e.finishClone(parent, id, fmt.Sprintf("cloning %s failed: %v", kind, err))
 			return
 		}
 		if stop, _ := run.shouldStop(ctx); stop {
 			break
 		}
 	}
-	if ctx.Err() == nil {
-		e.finishClone(ctx, id, "")
+	if parent.Err() == nil {
+		e.finishClone(parent, id, "")
 	}
 }
 
@@ -275,6 +291,9 @@ func (e *Engine) CancelClone(ctx context.Context, p Principal, id string) (api.C
 		return api.Clone{}, err
 	}
 	cancelledClones.Store(id, true)
+	if stop, ok := e.cloneWork.Load(id); ok {
+		stop.(context.CancelFunc)() // interrupts a wait for a snapshot or a copy under way
+	}
 	return e.GetClone(ctx, p, id)
 }
 

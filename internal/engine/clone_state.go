@@ -262,14 +262,23 @@ func (r *cloneRun) snapshotRunning(ctx context.Context, it *cloneItemRecord, dep
 	return r.waitSnapshot(ctx, snap)
 }
 
+// cloneSnapshotTimeout bounds the wait for the snapshot a DO_NOT_SKIP clone takes of a running job: no
+// wait in a clone is unbounded (a cancel ends it sooner).
+const cloneSnapshotTimeout = 30 * time.Minute
+
 func (r *cloneRun) waitSnapshot(ctx context.Context, snap api.Snapshot) (api.Snapshot, error) {
 	tick := time.NewTicker(25 * time.Millisecond)
 	defer tick.Stop()
+	deadline := time.NewTimer(cloneSnapshotTimeout)
+	defer deadline.Stop()
 	for snap.Status == api.SnapshotStarted {
 		select {
 		case <-ctx.Done():
 			r.e.pins.unpin(snap.ID)
 			return snap, ctx.Err()
+		case <-deadline.C:
+			r.e.pins.unpin(snap.ID)
+			return snap, fmt.Errorf("the snapshot %s of the running job did not complete within %s", snap.ID, cloneSnapshotTimeout)
 		case <-tick.C:
 		}
 		if err := r.e.store.View(ctx, func(tx store.Tx) error { return tx.Get(store.Snapshots, snap.ID, &snap) }); err != nil {

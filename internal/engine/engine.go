@@ -68,6 +68,7 @@ type Engine struct {
 	jobListeners      []func(api.Job) // called after every recorded job status change
 	snapshotListeners []func(string)  // called with a snapshot id once it COMPLETED
 	sched             *scheduler      // snapshot policies: scheduled snapshots and cleanup
+	cloneWork         sync.Map        // clone id -> context.CancelFunc of the run executing it here
 
 	bg     sync.WaitGroup
 	ctx    context.Context // cancelled by Close: background work stops
@@ -122,6 +123,9 @@ func New(opts Options) (*Engine, error) {
 
 // Start resumes what was running when the engine last stopped (jobs, clones) and starts background loops.
 func (e *Engine) Start(ctx context.Context) error {
+	if err := e.recoverState(ctx); err != nil {
+		return fmt.Errorf("recover interrupted snapshots and deletes: %w", err)
+	}
 	if err := e.resumeJobs(ctx); err != nil {
 		return fmt.Errorf("resume jobs: %w", err)
 	}

@@ -314,6 +314,9 @@ func setObjectStatus(tx store.Tx, objID, status string) error {
 		}
 		return err
 	}
+	if rec.Status == StatusDeleting && status != StatusDeleting {
+		return nil // a deletion under way keeps its mark until the record goes (see recoverState)
+	}
 	rec.Status = status
 	return tx.Put(store.Objects, rec.ID, objectCols(rec.Object), rec)
 }

@@ -126,6 +126,9 @@ func (e *Engine) DeleteNamespace(ctx context.Context, p Principal, id string, fo
 		if ns.LockedBy != "" {
 			return lockedErr(ns, "deleted")
 		}
+		if err := checkNoOutsideDependants(tx, p, ns); err != nil {
+			return err
+		}
 		c, err := contents(tx, id)
 		if err != nil {
 			return err
@@ -151,6 +154,9 @@ func (e *Engine) DeleteNamespace(ctx context.Context, p Principal, id string, fo
 			return err
 		}
 	}
+	if err := e.deleteNamespaceSnapshots(ctx, id); err != nil {
+		return err
+	}
 	return e.store.Update(ctx, func(tx store.Tx) error {
 		var cur api.Namespace
 		if err := get(tx, store.Namespaces, "namespace", id, &cur); err != nil {
@@ -158,6 +164,15 @@ func (e *Engine) DeleteNamespace(ctx context.Context, p Principal, id string, fo
 		}
 		if cur.LockedBy != "" {
 			return lockedErr(cur, "deleted")
+		}
+		if err := checkNoOutsideDependants(tx, p, cur); err != nil {
+			return err
+		}
+		if n, err := tx.Count(store.Snapshots, store.Cols{"namespace_id": id}); err != nil || n > 0 {
+			if err == nil {
+				err = errf(api.CodeConflict, "namespace %q gained %d snapshot(s) while being deleted: retry", ns.Name, n)
+			}
+			return err
 		}
 		if n, err := tx.Count(store.Objects, store.Cols{"namespace_id": id}); err != nil || n > 0 {
 			if err == nil {

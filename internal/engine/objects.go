@@ -240,6 +240,13 @@ func (e *Engine) deleteObject(ctx context.Context, p Principal, id string, force
 	if err != nil {
 		return err
 	}
+	if rec.Kind == api.KindDeployment || rec.Kind == api.KindFileResource {
+		// Committed before any file goes: a crash midway leaves an object the next start finishes deleting
+		// (see recoverState), never one whose files are gone.
+		if err := e.store.Update(ctx, func(tx store.Tx) error { return setObjectStatus(tx, id, StatusDeleting) }); err != nil {
+			return err
+		}
+	}
 	switch rec.Kind {
 	case api.KindDeployment:
 		if err := e.deleteDeploymentRuntime(ctx, rec.Object); err != nil {

@@ -221,10 +221,13 @@ func restorePointUsers(tx store.Tx, snapID string) ([]string, error) {
 
 // deleteDeploymentSnapshots deletes a deployment's snapshots, except those another deployment uses as its
 // restore point (they stay until that reference goes), and the now-unreferenced restore point of the
-// deployment itself when its owner is gone.
+// deployment itself when its owner is gone. Every doomed snapshot is marked DELETING in one committed
+// transaction before any file goes, so a crash midway leaves DELETING records the next start finishes,
+// never a COMPLETED snapshot with files missing.
 func (e *Engine) deleteDeploymentSnapshots(ctx context.Context, dep api.Object) error {
 	var doomed []api.Snapshot
-	err := e.store.View(ctx, func(tx store.Tx) error {
+	err := e.store.Update(ctx, func(tx store.Tx) error {
+		doomed = nil
 		var snaps []api.Snapshot
 		if err := tx.List(store.Snapshots, store.Query{Where: store.Cols{"deployment_id": dep.ID}}, &snaps); err != nil {
 			return err
@@ -239,17 +242,21 @@ func (e *Engine) deleteDeploymentSnapshots(ctx context.Context, dep api.Object) 
 			}
 		}
 		spec, _ := specOf[api.DeploymentSpec](dep)
-		if spec.RestorePoint == "" {
-			return nil
+		if spec.RestorePoint != "" {
+			var rp api.Snapshot
+			if tx.Get(store.Snapshots, spec.RestorePoint, &rp) == nil && rp.DeploymentID != dep.ID {
+				var owner objectRecord
+				ownerGone := tx.Get(store.Objects, rp.DeploymentID, &owner) != nil
+				if ownerGone && len(points[rp.ID]) == 1 {
+					doomed = append(doomed, rp)
+				}
+			}
 		}
-		var rp api.Snapshot
-		if tx.Get(store.Snapshots, spec.RestorePoint, &rp) != nil || rp.DeploymentID == dep.ID {
-			return nil
-		}
-		var owner objectRecord
-		ownerGone := tx.Get(store.Objects, rp.DeploymentID, &owner) != nil
-		if ownerGone && len(points[rp.ID]) == 1 {
-			doomed = append(doomed, rp)
+		for i := range doomed {
+			doomed[i].Status = api.SnapshotDeleting
+			if err := putSnapshot(tx, doomed[i]); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
