@@ -48,7 +48,10 @@ const (
 	CodeArchMismatch        = "architecture_mismatch"
 	CodeStorageIncompatible = "storage_incompatible"
 	CodeCloneDisabled       = "clone_disabled"
-	CodeStorageAccessDenied = "storage_access_denied"
+	CodeStorageAccessDenied = "storage_access_denied" // the storage refused an action (HTTP 403); the message names it
+	CodeInsufficientStorage = "insufficient_storage"  // the disk or bucket quota is full (HTTP 507)
+	CodeStorageReadOnly     = "storage_read_only"     // the storage refuses writes (HTTP 503)
+	CodeStorageUnavailable  = "storage_unavailable"   // the storage service cannot be reached (HTTP 503)
 	CodeInternal            = "internal"
 	CodeUnavailable         = "unavailable"
 )

@@ -161,6 +161,10 @@ func TestHelpersClassifyCodes(t *testing.T) {
 		{api.Problem{Status: 400, Code: api.CodeInvalidArgument}, IsInvalid},
 		{api.Problem{Status: 412, Code: api.CodePreconditionFailed}, IsStale},
 		{api.Problem{Status: 401, Code: api.CodeUnauthenticated}, IsUnauthenticated},
+		{api.Problem{Status: 507, Code: api.CodeInsufficientStorage}, IsStorageFailure},
+		{api.Problem{Status: 503, Code: api.CodeStorageReadOnly}, IsStorageFailure},
+		{api.Problem{Status: 403, Code: api.CodeStorageAccessDenied}, IsStorageFailure},
+		{api.Problem{Status: 403, Code: api.CodeStorageAccessDenied}, func(err error) bool { return !IsForbidden(err) }},
 	}
 	for _, tc := range cases {
 		rec := newRecorder(t, func(n int, w http.ResponseWriter, r *http.Request) { writeProblem(w, tc.problem) })

@@ -134,3 +134,18 @@ func IsUnauthenticated(err error) bool {
 func IsInvalid(err error) bool {
 	return hasStatusOrCode(err, http.StatusBadRequest, api.CodeInvalidArgument)
 }
+
+// IsStorageFailure reports an answer about the namespace's storage rather than the request: it is full
+// (insufficient_storage, 507), read-only or unreachable (503), or it denied an action
+// (storage_access_denied, 403; the message names the action).
+func IsStorageFailure(err error) bool {
+	e, ok := AsError(err)
+	if !ok {
+		return false
+	}
+	switch e.Code {
+	case api.CodeInsufficientStorage, api.CodeStorageReadOnly, api.CodeStorageUnavailable, api.CodeStorageAccessDenied:
+		return true
+	}
+	return e.Code == "" && e.Status == http.StatusInsufficientStorage
+}

@@ -61,7 +61,7 @@ func (e *Engine) DeleteClone(ctx context.Context, p Principal, id string, delete
 			continue
 		}
 		if err := e.deleteObject(ctx, system, obj.ID, true); err != nil && CodeOf(err) != api.CodeNotFound {
-			return nil, fmt.Errorf("delete %s created by clone task %s: %w", label, c.ID, err)
+			return nil, exposeStorage(p, fmt.Errorf("delete %s created by clone task %s: %w", label, c.ID, err))
 		}
 		del.Deleted = append(del.Deleted, label)
 	}

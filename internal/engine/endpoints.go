@@ -16,7 +16,7 @@ import (
 func (e *Engine) checkEndpoint(field, rawURL string) error {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return invalid(field, "%q is not an http(s) URL such as https://oss-cn-hangzhou.aliyuncs.com", excerpt(rawURL))
+		return invalid(field, "%q is not an http(s) URL such as https://oss-cn-hangzhou.aliyuncs.com", excerpt(rawURL, 200))
 	}
 	if len(e.allowEndpoints) == 0 {
 		return nil
@@ -62,9 +62,8 @@ func ValidateEndpointPattern(pattern string) error {
 	return nil
 }
 
-// excerpt shortens what a caller sent before it is quoted back in an error.
-func excerpt(s string) string {
-	const max = 200
+// excerpt shortens a text before it is quoted back in an error.
+func excerpt(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}

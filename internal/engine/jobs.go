@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/blob"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime"
 	"github.com/streamstate/terraform-provider-flink/internal/store"
 )
@@ -131,7 +132,7 @@ func (e *Engine) StartJob(ctx context.Context, p Principal, depID string, req ap
 		return api.Job{}, err
 	}
 	if err := e.launch(ctx, dep.Object, spec, job, src, req.AllowNonRestoredState, seq); err != nil {
-		return api.Job{}, err
+		return api.Job{}, exposeStorage(p, err)
 	}
 	return job, nil
 }
@@ -148,7 +149,7 @@ func (e *Engine) launch(ctx context.Context, dep api.Object, spec api.Deployment
 		e.recordHandle(job.ID, handle)
 		return nil
 	}
-	e.JobStatusChanged(job.ID, runtime.JobStatus{Status: api.JobFailed, Failure: err.Error()})
+	e.JobStatusChanged(job.ID, runtime.JobStatus{Status: api.JobFailed, Failure: storageFailureText(err)})
 	return startError(dep.Name, src, err)
 }
 
@@ -158,7 +159,9 @@ func startError(name string, src *restoreChoice, err error) error {
 	if src != nil {
 		from = " from " + src.id
 	}
-	switch {
+	switch failure, _ := blob.Classify(err); {
+	case failure != blob.FailureOther:
+		return err // the storage's fault, not the state's: StartJob answers with the storage code
 	case errors.Is(err, runtime.ErrIncompatibleState):
 		return errf(api.CodeIncompatibleState, "cannot start %q%s: %v; set allow_non_restored_state to drop the state that does not match", name, from, err)
 	case errors.Is(err, runtime.ErrCorruptState):

@@ -118,6 +118,10 @@ func contents(tx store.Tx, nsID string) (api.NamespaceContents, error) {
 // (counts per kind) unless force is set, which stops and deletes everything inside. A namespace in a
 // running clone cannot be deleted.
 func (e *Engine) DeleteNamespace(ctx context.Context, p Principal, id string, force bool) error {
+	return exposeStorage(p, e.deleteNamespace(ctx, p, id, force))
+}
+
+func (e *Engine) deleteNamespace(ctx context.Context, p Principal, id string, force bool) error {
 	var ns api.Namespace
 	err := e.store.View(ctx, func(tx store.Tx) (err error) {
 		if ns, err = requireRole(tx, p, id, api.RoleOwner); err != nil {

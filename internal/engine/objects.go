@@ -87,7 +87,7 @@ func (e *Engine) createObject(ctx context.Context, p Principal, nsID, kind, id s
 	if err != nil {
 		staged.discard(e)
 	}
-	return out, err
+	return out, exposeStorage(p, err)
 }
 
 // insertObject stores a new object and its first history entry.
@@ -204,7 +204,7 @@ func (e *Engine) updateObject(ctx context.Context, p Principal, id string, in ap
 	if err != nil {
 		staged.discard(e)
 	}
-	return out, err
+	return out, exposeStorage(p, err)
 }
 
 // ListVersions lists an object's history, newest first (Viewer).
@@ -221,7 +221,7 @@ func (e *Engine) ListVersions(ctx context.Context, p Principal, id string, pg Pa
 
 // DeleteObject deletes an object (Editor). A deployment's job is stopped and its state deleted.
 func (e *Engine) DeleteObject(ctx context.Context, p Principal, id string) error {
-	return e.deleteObject(ctx, p, id, false)
+	return exposeStorage(p, e.deleteObject(ctx, p, id, false))
 }
 
 func (e *Engine) deleteObject(ctx context.Context, p Principal, id string, force bool) error {

@@ -115,7 +115,7 @@ func (e *Engine) completeSnapshot(ctx context.Context, id string, res runtime.Sa
 func (e *Engine) failSnapshot(ctx context.Context, id string, cause error) {
 	e.updateSnapshot(ctx, id, func(s *api.Snapshot) {
 		now := e.now()
-		s.Status, s.Failure, s.CompletedAt = api.SnapshotFailed, cause.Error(), &now
+		s.Status, s.Failure, s.CompletedAt = api.SnapshotFailed, storageFailureText(cause), &now
 		s.DurationMS = now.Sub(s.CreatedAt).Milliseconds()
 		e.obs.SnapshotRecorded(false, now.Sub(s.CreatedAt))
 	})
@@ -177,7 +177,7 @@ func (e *Engine) DeleteSnapshot(ctx context.Context, p Principal, id string) err
 	if err != nil {
 		return err
 	}
-	return e.removeSnapshot(ctx, s)
+	return exposeStorage(p, e.removeSnapshot(ctx, s))
 }
 
 // removeSnapshot deletes the files first and the record last.

@@ -23,6 +23,10 @@ func explain(err error) string {
 	case client.IsUnauthenticated(err):
 		return "The engine rejected the API token: " + e.Message + ". Set the provider's token (or " + EnvToken +
 			") to a valid, unrevoked token."
+	case client.IsStorageFailure(err):
+		return "The namespace's storage refused the operation (" + e.Code + "): " + e.Message + ". Nothing is wrong " +
+			"with the configuration: fix the storage (free space, make it writable, grant the workspace's credentials " +
+			"the action named) or ask the engine admin, then apply again."
 	case client.IsForbidden(err):
 		return "Permission denied: " + e.Message + ". The provider's token belongs to a user who may not do this: " +
 			"a namespace OWNER grants roles (flink_namespace_member); workspaces are created, and their owner and " +

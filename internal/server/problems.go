@@ -24,7 +24,8 @@ var statusOf = map[string]int{
 	api.CodeArchMismatch: http.StatusBadRequest, api.CodeStorageIncompatible: http.StatusBadRequest,
 	api.CodeCloneDisabled: http.StatusForbidden, api.CodeStorageAccessDenied: http.StatusForbidden,
 	api.CodeUnavailable: http.StatusServiceUnavailable, api.CodePayloadTooLarge: http.StatusRequestEntityTooLarge,
-	api.CodeMethodNotAllowed: http.StatusMethodNotAllowed,
+	api.CodeMethodNotAllowed: http.StatusMethodNotAllowed, api.CodeInsufficientStorage: http.StatusInsufficientStorage,
+	api.CodeStorageReadOnly: http.StatusServiceUnavailable, api.CodeStorageUnavailable: http.StatusServiceUnavailable,
 }
 
 // fail writes err as a problem; errors without a domain code are internal and logged.
