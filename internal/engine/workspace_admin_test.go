@@ -109,10 +109,9 @@ func TestTheLastOwnerStays(t *testing.T) {
 	t.Parallel()
 	env := enginetest.Start(t, enginetest.Options{})
 	admin := env.Admin()
-	var ws api.Workspace
-	admin.Must(t, "POST", "/workspaces", api.WorkspaceInput{Name: "ws", Region: "r1", Architecture: api.ArchX86, Owner: "olga"}, &ws)
+	ns := admin.Namespace(t, admin.Workspace(t, "ws").ID, "ns")
 	olga := env.As(admin.NewToken(t, "olga"))
-	ns := olga.Namespace(t, ws.ID, "ns")
+	admin.Member(t, ns.ID, "olga", api.RoleOwner)
 	path := "/namespaces/" + ns.ID + "/members/olga"
 	olga.Fails(t, http.StatusConflict, api.CodeConflict, "DELETE", path, nil)
 	prob := olga.Fails(t, http.StatusConflict, api.CodeConflict, "PUT", path, api.MemberInput{Role: api.RoleEditor})
