@@ -75,9 +75,6 @@ func ParseConfig(cfg map[string]string) (LocalConfig, error) {
 		if c.StateBytes, err = parseSize(ConfigStateBytes, v, 0); err != nil {
 			return c, err
 		}
-		if c.StateBytes > MaxStateBytes {
-			return c, fmt.Errorf("flink configuration %s = %q: the local runtime simulates at most %d bytes (1 GiB) of state per job", ConfigStateBytes, v, MaxStateBytes)
-		}
 	}
 	if v, ok := cfg[ConfigChunkBytes]; ok {
 		if c.ChunkBytes, err = parseSize(ConfigChunkBytes, v, 1); err != nil {
@@ -87,6 +84,9 @@ func ParseConfig(cfg map[string]string) (LocalConfig, error) {
 	if n := (c.StateBytes + c.ChunkBytes - 1) / c.ChunkBytes; n > MaxChunkFiles {
 		return c, fmt.Errorf("flink configuration %s / %s gives %d state files; at most %d are allowed: raise %s",
 			ConfigStateBytes, ConfigChunkBytes, n, MaxChunkFiles, ConfigChunkBytes)
+	}
+	if c.StateBytes > MaxStateBytes {
+		return c, fmt.Errorf("flink configuration %s = %q: the local runtime simulates at most %d bytes (1 GiB) of state per job", ConfigStateBytes, cfg[ConfigStateBytes], MaxStateBytes)
 	}
 	for key, dst := range map[string]*bool{ConfigCheckpointFailure: &c.CheckpointFailure, ConfigSavepointFailure: &c.SavepointFailure, ConfigIncremental: &c.Incremental} {
 		if v, ok := cfg[key]; ok {

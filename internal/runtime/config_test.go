@@ -38,7 +38,7 @@ func TestParseConfigDefaultsAndForms(t *testing.T) {
 			t.Errorf("table.exec.state.ttl %q = %v, %v; want %v", in, c.StateTTL, err, ttl)
 		}
 	}
-	for in, size := range map[string]int64{"1048576": 1 << 20, "64mb": 64 << 20, "2g": 2 << 30, "0": 0, "10 B": 10} {
+	for in, size := range map[string]int64{"1048576": 1 << 20, "64mb": 64 << 20, "1g": 1 << 30, "0": 0, "10 B": 10} {
 		c, err := ParseConfig(map[string]string{"local.state-bytes": in})
 		if err != nil || c.StateBytes != size {
 			t.Errorf("local.state-bytes %q = %d, %v; want %d", in, c.StateBytes, err, size)
