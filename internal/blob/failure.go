@@ -26,6 +26,9 @@ const (
 	FailureAccessDenied
 	// FailureUnreachable: the storage service cannot be reached or answers 5xx.
 	FailureUnreachable
+	// FailureRemote: any other error answer of the storage service (a missing bucket, a bad request):
+	// its text is the service's, so it is shown to the admin only.
+	FailureRemote
 )
 
 // Classify returns the failure err is, and the action that failed as S3 names it (PutObject,
@@ -84,6 +87,9 @@ func Classify(err error) (Failure, string) {
 	if errors.As(err, &oe) || (errors.As(err, &ne) && ne.Timeout()) || errors.Is(err, syscall.ECONNREFUSED) ||
 		strings.Contains(err.Error(), "no such host") {
 		return FailureUnreachable, action
+	}
+	if errors.As(err, &api) || errors.As(err, &re) {
+		return FailureRemote, action
 	}
 	return FailureOther, action
 }

@@ -38,6 +38,8 @@ func exposeStorage(p Principal, err error) error {
 		out = errf(api.CodeStorageAccessDenied, "the storage denied %s: the workspace's storage credentials (or the engine's file permissions) must allow it; ask the engine admin", action)
 	case blob.FailureUnreachable:
 		out = errf(api.CodeStorageUnavailable, "the storage cannot be reached (%s failed): retry later, or ask the engine admin to check the workspace's storage endpoint", action)
+	case blob.FailureRemote:
+		out = errf(api.CodeStorageUnavailable, "the storage answered %s with an error: ask the engine admin to check the workspace's storage settings (endpoint, bucket, region)", action)
 	default:
 		return err
 	}

@@ -68,6 +68,14 @@ func TestStorageThatDeniesAnActionIsNotAnInternalError(t *testing.T) {
 	if job.Status != api.JobFailed || strings.Contains(job.Failure, cfg.Endpoint) {
 		t.Fatalf("job after a denied start = %s %q, want FAILED without the endpoint", job.Status, job.Failure)
 	}
+	// Any other answer of the service (here: no such bucket) is the storage's, not internal, and its
+	// words stay with the admin.
+	in.Storage.SecretAccessKey, in.Storage.Bucket = cfg.SecretAccessKey, "no-such-bucket"
+	admin.Must(t, "PUT", "/workspaces/"+ws.ID, in, nil)
+	prob = ed.Fails(t, http.StatusServiceUnavailable, api.CodeStorageUnavailable, "POST", "/namespaces/"+ns.ID+"/objects/file_resources", fileInput("g", 10))
+	if strings.Contains(prob.Detail, "no-such-bucket") || strings.Contains(prob.Detail, cfg.Endpoint) || !strings.Contains(prob.Detail, "PutObject") {
+		t.Fatalf("a non-admin should get the action and no remote detail: %s", prob.Detail)
+	}
 }
 
 // TestFullAndReadOnlyStorageHaveTheirOwnCodes mounts a 1 MiB tmpfs as managed storage (needs root):
