@@ -23,6 +23,9 @@ func (e *Engine) jarProgram(_ context.Context, nsID string, jar api.JarSpec) (*r
 	p := &runtime.JarProgram{Name: path.Base(jar.URI), EntryClass: jar.EntryClass, Args: jar.Args}
 	switch {
 	case strings.HasPrefix(jar.URI, "http://"), strings.HasPrefix(jar.URI, "https://"):
+		if err := e.checkEndpoint("spec.jar.uri", jar.URI); err != nil { // the allowlist may have narrowed since
+			return nil, err
+		}
 		p.Open = func(ctx context.Context) (io.ReadCloser, error) { return fetchJar(ctx, jar.URI) }
 	default:
 		p.Open = func(ctx context.Context) (io.ReadCloser, error) { return e.openFileResource(ctx, nsID, jar.URI, p) }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime"
@@ -40,6 +41,12 @@ func (e *Engine) prepareSpec(ctx context.Context, tx store.Tx, p Principal, ns a
 		}
 		if err := checkDeploymentReferences(tx, p, ns.ID, d); err != nil {
 			return err
+		}
+		if d.Jar != nil && (strings.HasPrefix(d.Jar.URI, "http://") || strings.HasPrefix(d.Jar.URI, "https://")) {
+			// The engine fetches the jar itself: the URL is held to --allow-endpoint like a storage endpoint.
+			if err := e.checkEndpoint("spec.jar.uri", d.Jar.URI); err != nil {
+				return err
+			}
 		}
 		spec = d
 		if rec.Status == "" {

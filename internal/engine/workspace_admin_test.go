@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -123,4 +124,22 @@ func TestTheLastOwnerStays(t *testing.T) {
 	olga.Member(t, ns.ID, "vic", api.RoleOwner)
 	olga.Must(t, "PUT", path, api.MemberInput{Role: api.RoleViewer}, nil)
 	admin.Fails(t, http.StatusConflict, api.CodeConflict, "DELETE", "/namespaces/"+ns.ID+"/members/vic", nil)
+}
+
+// TestAllowEndpointRestrictsJarURLs: the engine fetches an http(s) jar itself, so the URL is held to the
+// same list (issue 11, item 2).
+func TestAllowEndpointRestrictsJarURLs(t *testing.T) {
+	t.Parallel()
+	env := enginetest.Start(t, enginetest.Options{AllowEndpoints: []string{"repo.example.com"}})
+	admin := env.Admin()
+	ns := admin.Namespace(t, admin.Workspace(t, "ws").ID, "ns")
+	jar := func(uri string) api.ObjectInput {
+		raw, _ := json.Marshal(api.DeploymentSpec{Type: api.DeploymentJAR, EngineVersion: "vvr-8.0.9-flink-1.17", Jar: &api.JarSpec{URI: uri}})
+		return api.ObjectInput{Name: "j", Spec: raw}
+	}
+	prob := admin.Fails(t, http.StatusForbidden, api.CodeForbidden, "POST", "/namespaces/"+ns.ID+"/objects/deployments", jar("http://169.254.169.254/latest/meta-data.jar"))
+	if !strings.Contains(prob.Detail, "spec.jar.uri") {
+		t.Fatalf("the refusal should name the field: %s", prob.Detail)
+	}
+	admin.Must(t, "POST", "/namespaces/"+ns.ID+"/objects/deployments", jar("https://repo.example.com/app.jar"), nil)
 }
