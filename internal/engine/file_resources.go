@@ -60,7 +60,8 @@ func (e *Engine) stageInlineContent(ctx context.Context, p Principal, nsID, objI
 	if err := e.checkEditor(ctx, p, nsID); err != nil {
 		return nil, err
 	}
-	return e.stageFile(ctx, nsID, objID, name, bytes.NewReader(f.Content))
+	staged, err := e.stageFile(ctx, nsID, objID, name, bytes.NewReader(f.Content))
+	return staged, exposeStorage(p, err)
 }
 
 // checkEditor refuses, before any byte is written, a caller who may not change the namespace.
@@ -100,7 +101,7 @@ func (e *Engine) UploadFileResource(ctx context.Context, p Principal, nsID, name
 	}
 	staged, err := e.stageFile(ctx, nsID, objID, name, r)
 	if err != nil {
-		return api.Object{}, false, err
+		return api.Object{}, false, exposeStorage(p, err)
 	}
 	in := api.ObjectInput{Name: name, Spec: json.RawMessage(`{}`)}
 	if len(existing) > 0 {

@@ -78,11 +78,11 @@ func TestStorageThatDeniesAnActionIsNotAnInternalError(t *testing.T) {
 	}
 }
 
-// TestFullAndReadOnlyStorageHaveTheirOwnCodes mounts a 1 MiB tmpfs as managed storage (needs root):
+// TestFullAndReadOnlyStorageHaveTheirOwnCodes mounts a 256 KiB tmpfs as managed storage (needs root):
 // a full disk is 507 insufficient_storage, a read-only one 503 storage_read_only (issue 11, item 14).
 func TestFullAndReadOnlyStorageHaveTheirOwnCodes(t *testing.T) {
 	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir).CombinedOutput(); err != nil {
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", dir).CombinedOutput(); err != nil {
 		t.Skipf("cannot mount a small tmpfs (needs root): %v %s", err, out)
 	}
 	t.Cleanup(func() { _ = exec.Command("umount", "-l", dir).Run() })
@@ -95,7 +95,7 @@ func TestFullAndReadOnlyStorageHaveTheirOwnCodes(t *testing.T) {
 	admin := env.Admin()
 	ns := admin.Namespace(t, admin.Workspace(t, "ws").ID, "ns")
 
-	prob := admin.Fails(t, http.StatusInsufficientStorage, api.CodeInsufficientStorage, "POST", "/namespaces/"+ns.ID+"/objects/file_resources", fileInput("big", 2<<20))
+	prob := admin.Fails(t, http.StatusInsufficientStorage, api.CodeInsufficientStorage, "POST", "/namespaces/"+ns.ID+"/objects/file_resources", fileInput("big", 600<<10))
 	if !strings.Contains(prob.Detail, "full") {
 		t.Fatalf("507 should say the storage is full: %s", prob.Detail)
 	}
