@@ -22,8 +22,9 @@ func slowSnapshotSpec() api.DeploymentSpec {
 	return spec
 }
 
-// countFiles counts the regular files under dir (0 when it does not exist).
-func countFiles(dir string) int {
+// filesUnder counts the regular files under dir (0 when it does not exist); it tolerates files vanishing
+// during the walk, as they do while the engine deletes them.
+func filesUnder(dir string) int {
 	n := 0
 	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
@@ -53,9 +54,9 @@ func TestSnapshotInterruptedByACrashEndsFailedWithoutFiles(t *testing.T) {
 	var snap api.Snapshot
 	a.Must(t, "POST", "/deployments/"+dep.ID+"/snapshots", api.SnapshotRequest{}, &snap)
 	dir := filepath.Join(snapshotsDir(dataDir, ns.ID), snap.ID)
-	enginetest.Eventually(t, 30*time.Second, "the snapshot to be partly written", func() bool { return countFiles(dir) >= 20 })
+	enginetest.Eventually(t, 30*time.Second, "the snapshot to be partly written", func() bool { return filesUnder(dir) >= 20 })
 	proc.Kill()
-	t.Logf("killed with %d files of snapshot %s written", countFiles(dir), snap.ID)
+	t.Logf("killed with %d files of snapshot %s written", filesUnder(dir), snap.ID)
 
 	proc = enginetest.StartProcess(t, dataDir)
 	a = proc.Client(enginetest.AdminToken)
@@ -63,7 +64,7 @@ func TestSnapshotInterruptedByACrashEndsFailedWithoutFiles(t *testing.T) {
 	if snap.Status != api.SnapshotFailed || snap.Failure == "" {
 		t.Fatalf("snapshot after the crash = %s (%q), want FAILED with a reason", snap.Status, snap.Failure)
 	}
-	if n := countFiles(dir); n != 0 {
+	if n := filesUnder(dir); n != 0 {
 		t.Fatalf("%d partial files of the interrupted snapshot remain", n)
 	}
 	a.Must(t, "DELETE", "/snapshots/"+snap.ID, nil, nil) // and it can be deleted
@@ -86,7 +87,7 @@ func TestDoNotSkipCloneWaitingOnAnInterruptedSnapshotEnds(t *testing.T) {
 	a.Must(t, "POST", "/clones", api.CloneRequest{SourceNamespaceID: src.ID, TargetNamespaceID: dst.ID,
 		Objects: []string{api.KindDeployment}, StatePolicy: api.StateStateful, RunningPolicy: api.RunningDoNotSkip}, &c)
 	enginetest.Eventually(t, 30*time.Second, "the clone's snapshot to be partly written", func() bool {
-		return countFiles(snapshotsDir(dataDir, src.ID)) >= 20
+		return filesUnder(snapshotsDir(dataDir, src.ID)) >= 20
 	})
 	proc.Kill()
 
@@ -116,7 +117,7 @@ func TestCancelEndsACloneWaitingOnASnapshotWithinSeconds(t *testing.T) {
 	a.Must(t, "POST", "/clones", api.CloneRequest{SourceNamespaceID: src.ID, TargetNamespaceID: dst.ID,
 		Objects: []string{api.KindDeployment}, StatePolicy: api.StateStateful, RunningPolicy: api.RunningDoNotSkip}, &c)
 	enginetest.Eventually(t, 30*time.Second, "the clone's snapshot to be under way", func() bool {
-		return countFiles(snapshotsDir(env.DataDir, src.ID)) >= 20
+		return filesUnder(snapshotsDir(env.DataDir, src.ID)) >= 20
 	})
 	start := time.Now()
 	a.Must(t, "POST", "/clones/"+c.ID+"/cancel", nil, nil)
@@ -151,7 +152,7 @@ func TestDeploymentDeleteInterruptedByACrashFinishes(t *testing.T) {
 	}
 	full := map[string]int{}
 	for _, s := range snaps {
-		full[s.ID] = countFiles(filepath.Join(snapshotsDir(dataDir, ns.ID), s.ID))
+		full[s.ID] = filesUnder(filepath.Join(snapshotsDir(dataDir, ns.ID), s.ID))
 	}
 	// Sent by hand: the engine dies before it answers, which the test client would report as a failure.
 	req, _ := http.NewRequest("DELETE", proc.URL+"/api/v1/objects/"+dep.ID, nil)
@@ -163,7 +164,7 @@ func TestDeploymentDeleteInterruptedByACrashFinishes(t *testing.T) {
 	}()
 	enginetest.Eventually(t, 30*time.Second, "a snapshot's files to be going", func() bool {
 		for id, n := range full {
-			if countFiles(filepath.Join(snapshotsDir(dataDir, ns.ID), id)) < n {
+			if filesUnder(filepath.Join(snapshotsDir(dataDir, ns.ID), id)) < n {
 				return true
 			}
 		}
@@ -184,7 +185,7 @@ func TestDeploymentDeleteInterruptedByACrashFinishes(t *testing.T) {
 			t.Errorf("snapshot %s of the deleted deployment is still %s", s.ID, got.Status)
 		}
 	}
-	if n := countFiles(snapshotsDir(dataDir, ns.ID)); n != 0 {
+	if n := filesUnder(snapshotsDir(dataDir, ns.ID)); n != 0 {
 		t.Fatalf("%d snapshot files remain after the delete finished", n)
 	}
 }
