@@ -75,11 +75,13 @@ func (e *Engine) recordCheckpoint(jobID string, cp runtime.CheckpointInfo, statu
 			location = st.Location(cp.Prefix)
 		}
 	}
+	var job api.Job
+	var onFlink bool
 	err := e.store.Update(e.ctx, func(tx store.Tx) error {
-		var job api.Job
 		if err := tx.Get(store.Jobs, jobID, &job); err != nil {
 			return err
 		}
+		onFlink = e.onFlink(tx, job.NamespaceID)
 		completed := cp.CompletedAt
 		c := api.Checkpoint{ID: checkpointID(jobID, cp.Seq), DeploymentID: job.DeploymentID, JobID: jobID, Sequence: cp.Seq,
 			Status: status, Failure: cp.Failure, Incremental: cp.Incremental, SizeBytes: cp.SizeBytes,
@@ -109,6 +111,12 @@ func (e *Engine) recordCheckpoint(jobID string, cp runtime.CheckpointInfo, statu
 	})
 	if err != nil {
 		e.log.Error("record checkpoint", "job", jobID, "seq", cp.Seq, "err", err)
+		return
+	}
+	if onFlink && status == api.CheckpointCompleted {
+		// How many checkpoints Flink retains is the cluster's setting (execution.checkpointing.num-retained),
+		// not the job's: list only those whose files are still there.
+		e.forgetMissingCheckpoints(e.ctx, job)
 	}
 }
 

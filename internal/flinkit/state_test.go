@@ -76,13 +76,12 @@ func TestRestoreFromARetainedCheckpointAndFromAnotherDeploymentsSnapshot(t *test
 	startJob(t, c, a.ID, api.StartRequest{})
 	floor := waitCounts(t, tagA, 0, 5) // the state of everything below has counted at least this
 	snap := snapshot(t, c, a.ID, api.FormatCanonical)
-	var cp api.Checkpoint
 	enginetest.Eventually(t, waitLong, "a checkpoint after the snapshot", func() bool {
-		cp = checkpoints(t, c, a.ID, 1)[0]
+		cp := checkpoints(t, c, a.ID, 1)[0]
 		return cp.CompletedAt != nil && cp.CompletedAt.After(*snap.CompletedAt)
 	})
 	stopJob(t, c, a.ID, api.StopNone)
-
+	cp := retainedCheckpoint(t, fe, a.ID)
 	// a, from its retained checkpoint: RETAIN_ON_CANCELLATION kept it.
 	offset := stdoutLen(t)
 	job := startJob(t, c, a.ID, api.StartRequest{RestoreStrategy: api.RestoreFromCheckpoint, CheckpointID: cp.ID})
@@ -133,4 +132,21 @@ func TestCheckpointsDiscardedByAStopWithSavepointAreForgotten(t *testing.T) {
 		t.Fatalf("snapshots after the stop: %+v, want the stop's savepoint", snaps.Items)
 	}
 	startJob(t, c, dep.ID, api.StartRequest{RestoreStrategy: api.RestoreLatestState})
+}
+
+// retainedCheckpoint waits until a stopped deployment's checkpoint list shows only what Flink retained
+// (the cluster decides how many: execution.checkpointing.num-retained) and returns the newest.
+func retainedCheckpoint(t *testing.T, fe *flinkEnv, depID string) api.Checkpoint {
+	t.Helper()
+	var listed []api.Checkpoint
+	enginetest.Eventually(t, waitLong, "the checkpoint list of "+depID+" to show only retained checkpoints", func() bool {
+		listed = checkpoints(t, fe.c, depID, 1)
+		for _, x := range listed {
+			if _, err := os.Stat(filepath.Join(fe.DataDir, "storage", x.StatePath, "_metadata")); err != nil {
+				return false
+			}
+		}
+		return true
+	})
+	return listed[0]
 }

@@ -118,7 +118,8 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 						Optional: true, Validators: durations},
 					"min_pause": schema.StringAttribute{MarkdownDescription: "Minimum pause between checkpoints, a Go duration.",
 						Optional: true, Validators: durations},
-					"retained": schema.Int64Attribute{MarkdownDescription: "Completed checkpoints retained. Defaults to 1.",
+					"retained": schema.Int64Attribute{MarkdownDescription: "Completed checkpoints retained. Defaults to 1. On a " +
+						"`flink` runtime the session cluster's `execution.checkpointing.num-retained` decides instead.",
 						Optional: true, Computed: true, Default: int64default.StaticInt64(1),
 						Validators: []validator.Int64{int64validator.AtLeast(1)}},
 				},

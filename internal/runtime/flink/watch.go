@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sort"
 	"sync"
 	"time"
@@ -72,7 +73,8 @@ type watchedJob struct {
 	finalStatus   string         // reported instead of Flink's terminal status (stop with savepoint: CANCELLED)
 	missing       int
 	ended         bool
-	looked        bool // checkpoints read at least once
+	endedAt       time.Time // when the watcher saw it end; it looks at its checkpoints once more later
+	looked        bool      // checkpoints read at least once
 	incremental   bool
 	nextLook      time.Time // when the checkpoints of a running job are read next
 }
@@ -223,9 +225,9 @@ func (w *watcher) tick(ctx context.Context) error {
 			j.report(runtime.JobStatus{Status: api.JobFailed, Failure: fmt.Sprintf(
 				"the Flink cluster at %s no longer has job %s (the cluster restarted without high availability, or the job was removed)", w.jm.rest.base, j.flinkID)})
 		}
-		ended := j.ended
+		done := w.lingered(ctx, j)
 		j.mu.Unlock()
-		if ended {
+		if done {
 			w.remove(j)
 		}
 		if err != nil {
@@ -233,6 +235,29 @@ func (w *watcher) tick(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// finalLookDelay is how long an ended job stays watched: Flink's REST API serves checkpoint statistics
+// from a cache (rest.cache.checkpoint-statistics.timeout, 3 s by default), so the checkpoint a job
+// completed just before it ended — the one Flink retains — shows only a while after the end.
+const finalLookDelay = 4 * time.Second
+
+// lingered tells whether an ended job can be forgotten: once finalLookDelay has passed since its end,
+// its checkpoints are read a last time. Called with j.mu held.
+func (w *watcher) lingered(ctx context.Context, j *watchedJob) bool {
+	if !j.ended {
+		return false
+	}
+	if j.endedAt.IsZero() {
+		j.endedAt = time.Now()
+	}
+	if time.Since(j.endedAt) < finalLookDelay {
+		return false
+	}
+	if err := w.checkpoints(ctx, j); err != nil && !isStatus(err, http.StatusNotFound) {
+		w.log.Warn("last look at the checkpoints of an ended job", "job", j.spec.JobID, "flink_job", j.flinkID, "err", err)
+	}
+	return true
 }
 
 // observe reports what changed for one job, as the overview describes it. A RUNNING job whose subtasks
@@ -420,10 +445,9 @@ func (w *watcher) refresh(ctx context.Context, j *watchedJob) (state string, err
 	}
 	j.mu.Lock()
 	err = w.observe(ctx, j, d)
-	ended := j.ended
-	j.mu.Unlock()
-	if ended {
-		w.remove(j)
+	if j.ended && j.endedAt.IsZero() {
+		j.endedAt = time.Now() // the watcher's ticks take the last look and forget it
 	}
+	j.mu.Unlock()
 	return job.State, err
 }
