@@ -38,7 +38,35 @@ func newFlinkEnv(t testing.TB) *flinkEnv {
 	env := enginetest.Start(t, enginetest.Options{})
 	fe := &flinkEnv{Env: env, c: env.Admin()}
 	fe.ws = flinkWorkspace(t, fe.c, "flink-ws")
+	// The engine leaves Flink jobs running when it stops (as a real one would): cancel this test's jobs
+	// on the cluster, or they keep the shared TaskManager's slots from the tests that follow.
+	t.Cleanup(func() { cancelJobsOf(t, fe.c, fe.ws.ID) })
 	return fe
+}
+
+// cancelJobsOf cancels, through Flink's REST API, the running Flink jobs of a workspace's deployments.
+func cancelJobsOf(t testing.TB, c *enginetest.Client, wsID string) {
+	var nss api.Page[api.Namespace]
+	if status, _ := c.Do(t, "GET", "/workspaces/"+wsID+"/namespaces", nil, &nss); status != http.StatusOK {
+		return
+	}
+	running := clusterJobs(t)
+	for _, ns := range nss.Items {
+		var deps api.Page[api.Object]
+		c.Do(t, "GET", "/namespaces/"+ns.ID+"/objects/"+api.KindDeployment, nil, &deps)
+		for _, d := range deps.Items {
+			var job api.Job
+			if status, _ := c.Do(t, "GET", "/deployments/"+d.ID+"/job", nil, &job); status != http.StatusOK || job.FlinkJobID == "" {
+				continue
+			}
+			if state := running[job.FlinkJobID]; state == "RUNNING" || state == "RESTARTING" || state == "CREATED" || state == "INITIALIZING" {
+				req, _ := http.NewRequest(http.MethodPatch, cluster.RESTURL+"/jobs/"+job.FlinkJobID+"?mode=cancel", nil)
+				if resp, err := http.DefaultClient.Do(req); err == nil {
+					resp.Body.Close()
+				}
+			}
+		}
+	}
 }
 
 func flinkWorkspace(t testing.TB, c *enginetest.Client, name string) api.Workspace {

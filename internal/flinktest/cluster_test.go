@@ -35,8 +35,8 @@ func TestClusterReportsTheRequestedVersion(t *testing.T) {
 		SlotsTotal   int `json:"slots-total"`
 	}
 	call(t, http.MethodGet, cluster.RESTURL+"/overview", nil, &overview)
-	if overview.TaskManagers != 1 || overview.SlotsTotal != 4 {
-		t.Fatalf("want 1 TaskManager with 4 slots, got %+v", overview)
+	if overview.TaskManagers != 1 || overview.SlotsTotal != flinktest.TaskSlots {
+		t.Fatalf("want 1 TaskManager with %d slots, got %+v", flinktest.TaskSlots, overview)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -56,7 +57,7 @@ func freePorts(n int) ([]int, error) {
 }
 
 // clusterConfig is the flat config.yaml of a test cluster: loopback only, small memory, one
-// TaskManager with 4 slots, fast failure detection. Checkpointing is left to each job.
+// TaskManager with TaskSlots slots, fast failure detection. Checkpointing is left to each job.
 func clusterConfig(dir string, p ports, s3 *S3Options) map[string]string {
 	c := map[string]string{
 		"jobmanager.rpc.address":                 "127.0.0.1",
@@ -66,7 +67,7 @@ func clusterConfig(dir string, p ports, s3 *S3Options) map[string]string {
 		"jobmanager.execution.failover-strategy": "region",
 		"taskmanager.host":                       "127.0.0.1",
 		"taskmanager.bind-host":                  "127.0.0.1",
-		"taskmanager.numberOfTaskSlots":          "4",
+		"taskmanager.numberOfTaskSlots":          strconv.Itoa(TaskSlots),
 		"taskmanager.memory.process.size":        "1280m",
 		"parallelism.default":                    "1",
 		"rest.address":                           "127.0.0.1",
@@ -148,3 +149,7 @@ appender.main.fileName = ${sys:log.file}
 appender.main.layout.type = PatternLayout
 appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %-60c %x - %m%n
 `
+
+// TaskSlots is how many slots the TaskManager offers: a test package's parallel tests each run a job or
+// two at parallelism 1.
+const TaskSlots = 8
