@@ -42,7 +42,7 @@ data "flink_job_state_sets" "counts" {
 	fromCheckpoint := base + deployment("counts", "prod", "acc-sql", "RUNNING", `
   restore = {
     kind          = "FROM_CHECKPOINT"
-    checkpoint_id = data.flink_job_state_sets.by_name.checkpoints[0].id
+    checkpoint_id = [for c in data.flink_job_state_sets.by_name.checkpoints : c.id if c.status == "COMPLETED"][0]
   }`) + `
 resource "flink_job_snapshot" "x" {
   deployment_id = flink_deployment.counts.id
@@ -94,8 +94,7 @@ data "flink_job_state_sets" "by_name" {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr("flink_deployment.counts", "status", api.JobRunning),
 					resource.TestMatchResourceAttr("flink_deployment.counts", "flink_job_id", flinkJobID),
-					resource.TestCheckResourceAttrPair("flink_deployment.counts", "restore.checkpoint_id",
-						"data.flink_job_state_sets.by_name", "checkpoints.0.id"),
+					resource.TestCheckResourceAttrSet("flink_deployment.counts", "restore.checkpoint_id"),
 				),
 			},
 			{
