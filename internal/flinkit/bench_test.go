@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
 )
 
 // benchPoll is how often both sides of a comparison poll for completion.
@@ -117,7 +118,10 @@ func BenchmarkStatefulCloneOf20SavepointsVsCopy(b *testing.B) {
 	src := c.Namespace(b, fe.ws.ID, "src")
 	seed := c.Deployment(b, src.ID, "seed", sqlDeployment(bigStateSQL("seed")))
 	startJob(b, c, seed.ID, api.StartRequest{})
-	checkpoints(b, c, seed.ID, 2)
+	seen := checkpoints(b, c, seed.ID, 1)[0].Sequence
+	enginetest.Eventually(b, waitLong, "a second checkpoint of the seed's state", func() bool {
+		return checkpoints(b, c, seed.ID, 1)[0].Sequence > seen
+	})
 	seedSnap := snapshot(b, c, seed.ID, api.FormatCanonical)
 	stopJob(b, c, seed.ID, api.StopNone)
 
