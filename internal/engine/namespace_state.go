@@ -73,24 +73,15 @@ func (e *Engine) deleteNamespaceSnapshots(ctx context.Context, nsID string) erro
 		if err := tx.List(store.Snapshots, store.Query{Where: store.Cols{"namespace_id": nsID}}, &doomed); err != nil {
 			return err
 		}
-		for i := range doomed {
-			if e.pins.pinned(doomed[i].ID) {
-				return errf(api.CodeSnapshotInUse, "snapshot %s of the namespace is being read by a start, restore or clone: retry when it ends", doomed[i].ID)
-			}
-			doomed[i].Status = api.SnapshotDeleting
-			if err := putSnapshot(tx, doomed[i]); err != nil {
-				return err
+		for _, s := range doomed {
+			if e.pins.pinned(s.ID) {
+				return errf(api.CodeSnapshotInUse, "snapshot %s of the namespace is being read by a start, restore or clone: retry when it ends", s.ID)
 			}
 		}
-		return nil
+		return markDeleting(tx, doomed)
 	})
 	if err != nil {
 		return err
 	}
-	for _, s := range doomed {
-		if err := e.removeSnapshot(ctx, s); err != nil {
-			return err
-		}
-	}
-	return nil
+	return e.removeSnapshots(ctx, doomed)
 }

@@ -252,18 +252,29 @@ func (e *Engine) deleteDeploymentSnapshots(ctx context.Context, dep api.Object) 
 				}
 			}
 		}
-		for i := range doomed {
-			doomed[i].Status = api.SnapshotDeleting
-			if err := putSnapshot(tx, doomed[i]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return markDeleting(tx, doomed)
 	})
 	if err != nil {
 		return err
 	}
-	for _, s := range doomed {
+	return e.removeSnapshots(ctx, doomed)
+}
+
+// markDeleting records snapshots as DELETING before any of their files go, so a crash midway leaves
+// records the next start finishes deleting, never a COMPLETED snapshot with files missing.
+func markDeleting(tx store.Tx, snaps []api.Snapshot) error {
+	for i := range snaps {
+		snaps[i].Status = api.SnapshotDeleting
+		if err := putSnapshot(tx, snaps[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removeSnapshots deletes snapshots marked DELETING: files first, record last.
+func (e *Engine) removeSnapshots(ctx context.Context, snaps []api.Snapshot) error {
+	for _, s := range snaps {
 		if err := e.removeSnapshot(ctx, s); err != nil {
 			return err
 		}
