@@ -27,7 +27,7 @@ func TestStatefulCloneCarriesASavepointThatRestoresOnFlink(t *testing.T) {
 		ErrorPolicy: api.ErrorStop}, &clone)
 	enginetest.Eventually(t, waitLong, "the clone to end", func() bool {
 		c.Must(t, "GET", "/clones/"+clone.ID, nil, &clone)
-		return clone.Status != api.CloneRunning
+		return clone.Status != api.CloneRunning && clone.Status != api.ClonePending
 	})
 	if clone.Status != api.CloneSucceeded {
 		t.Fatalf("clone ended %s: %+v", clone.Status, clone)
@@ -71,7 +71,7 @@ func TestCloneSaysWhenTheNewestCheckpointCouldNotBeCarried(t *testing.T) {
 		Objects: []string{api.KindDeployment}, StatePolicy: api.StateStateful, ErrorPolicy: api.ErrorStop}, &clone)
 	enginetest.Eventually(t, waitLong, "the clone to end", func() bool {
 		c.Must(t, "GET", "/clones/"+clone.ID, nil, &clone)
-		return clone.Status != api.CloneRunning
+		return clone.Status != api.CloneRunning && clone.Status != api.ClonePending
 	})
 	if clone.Status != api.CloneSucceeded {
 		t.Fatalf("clone ended %s: %+v", clone.Status, clone)
