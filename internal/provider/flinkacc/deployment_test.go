@@ -38,11 +38,13 @@ data "flink_job_state_sets" "counts" {
 }
 `
 	// The state sets are found through the deployment's name: referring to the resource itself from its
-	// own restore would be a cycle.
+	// own restore would be a cycle. The list is newest first, so the oldest completed checkpoint is the
+	// one the cancelled job left: once the restarted job checkpoints, the newest would name another and
+	// every later plan would restart the job again.
 	fromCheckpoint := base + deployment("counts", "prod", "acc-sql", "RUNNING", `
   restore = {
     kind          = "FROM_CHECKPOINT"
-    checkpoint_id = [for c in data.flink_job_state_sets.by_name.checkpoints : c.id if c.status == "COMPLETED"][0]
+    checkpoint_id = reverse([for c in data.flink_job_state_sets.by_name.checkpoints : c.id if c.status == "COMPLETED"])[0]
   }`) + `
 resource "flink_job_snapshot" "x" {
   deployment_id = flink_deployment.counts.id
@@ -96,6 +98,13 @@ data "flink_job_state_sets" "by_name" {
 					resource.TestMatchResourceAttr("flink_deployment.counts", "flink_job_id", flinkJobID),
 					resource.TestCheckResourceAttrSet("flink_deployment.counts", "restore.checkpoint_id"),
 				),
+			},
+			{
+				// The restarted job has checkpointed since: the restore still names the same checkpoint,
+				// so the plan is empty instead of restarting the job.
+				PreConfig:        func() { time.Sleep(3 * time.Second) },
+				Config:           fromCheckpoint,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
 				ResourceName:            "flink_deployment.counts",
