@@ -38,17 +38,24 @@ data "flink_job_state_sets" "counts" {
 }
 `
 	// The state sets are found through the deployment's name: referring to the resource itself from its
-	// own restore would be a cycle. The list is newest first, so the oldest completed checkpoint is the
-	// one the cancelled job left: once the restarted job checkpoints, the newest would name another and
-	// every later plan would restart the job again.
+	// own restore would be a cycle. The newest completed checkpoint of the stopped job is pinned in a
+	// terraform_data the first time it is read: once the restarted job checkpoints, the newest names
+	// another, and an unpinned restore would restart the job on every later plan.
 	fromCheckpoint := base + deployment("counts", "prod", "acc-sql", "RUNNING", `
   restore = {
     kind          = "FROM_CHECKPOINT"
-    checkpoint_id = reverse([for c in data.flink_job_state_sets.by_name.checkpoints : c.id if c.status == "COMPLETED"])[0]
+    checkpoint_id = terraform_data.restore_point.output
   }`) + `
 resource "flink_job_snapshot" "x" {
   deployment_id = flink_deployment.counts.id
   format        = "NATIVE"
+}
+
+resource "terraform_data" "restore_point" {
+  input = [for c in data.flink_job_state_sets.by_name.checkpoints : c.id if c.status == "COMPLETED"][0]
+  lifecycle {
+    ignore_changes = [input]
+  }
 }
 
 data "flink_deployment" "counts" {
