@@ -110,6 +110,9 @@ func (e *Engine) prepareSpec(ctx context.Context, tx store.Tx, p Principal, ns a
 		if err := decodeStrict(in, &g); err != nil {
 			return err
 		}
+		if err := checkFileResourceReference(tx, ns.ID, rec.Kind, g); err != nil {
+			return err
+		}
 		spec = g
 	}
 	raw, err := json.Marshal(spec)
