@@ -1,0 +1,115 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+)
+
+// Catalogs, UDFs, connectors and formats share the engine's api.GenericSpec: a type, string properties,
+// and for UDFs and connectors the file resource holding their JAR (UDFs also list their functions).
+// Their models embed the parts they have, and these helpers map each part once.
+
+// typedSpecModel is the type and properties every generic kind has.
+type typedSpecModel struct {
+	Type       types.String `tfsdk:"type"`
+	Properties types.Map    `tfsdk:"properties"`
+}
+
+// fileUserModel is the reference of a UDF or connector to the file resource with its JAR.
+type fileUserModel struct {
+	FileResourceID types.String `tfsdk:"file_resource_id"`
+}
+
+// typedAttributes are the schema of typedSpecModel. typeDoc says what the type means for the kind.
+func typedAttributes(what, typeDoc string, typeRequired bool) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"type": schema.StringAttribute{
+			MarkdownDescription: typeDoc + " Updated in place.",
+			Required:            typeRequired, Optional: !typeRequired,
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"properties": schema.MapAttribute{
+			MarkdownDescription: "String properties of the " + what + ", passed on as they are. Updated in place. Keep " +
+				"secrets out of them: put a secret in an `ENCRYPTED` `flink_variable` and write `${secret_values.<name>}`.",
+			ElementType: types.StringType, Optional: true,
+		},
+	}
+}
+
+// fileUserAttributes are the schema of fileUserModel.
+func fileUserAttributes(what string) map[string]schema.Attribute {
+	return map[string]schema.Attribute{"file_resource_id": schema.StringAttribute{
+		MarkdownDescription: "Id of the `flink_file_resource` of the same namespace that holds the " + what + "'s JAR. " +
+			"While the " + what + " names it, the engine refuses to delete that file resource. Updated in place.",
+		Optional: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+	}}
+}
+
+// fileUserSpec is the spec of a UDF or connector: t's type and properties and f's file resource.
+func (f fileUserModel) fileUserSpec(t typedSpecModel) api.GenericSpec {
+	g := t.spec()
+	g.FileResourceID = f.FileResourceID.ValueString()
+	return g
+}
+
+func (t typedSpecModel) spec() api.GenericSpec {
+	return api.GenericSpec{Type: t.Type.ValueString(), Properties: stringMap(t.Properties)}
+}
+
+func (t *typedSpecModel) read(g api.GenericSpec) {
+	t.Type = stringOrNull(g.Type)
+	t.Properties = mapOrPrior(g.Properties, t.Properties)
+}
+
+func (f *fileUserModel) read(g api.GenericSpec) { f.FileResourceID = stringOrNull(g.FileResourceID) }
+
+// stringMap reads a known map of strings; null and unknown give nil.
+func stringMap(m types.Map) map[string]string {
+	if m.IsNull() || m.IsUnknown() {
+		return nil
+	}
+	out := map[string]string{}
+	_ = m.ElementsAs(context.Background(), &out, false)
+	return out
+}
+
+// mapOrPrior maps the engine's map to a Terraform value. The engine drops empty maps, so an empty one
+// comes back as nothing: the prior value is kept when it was an empty map, else nothing is null.
+func mapOrPrior(m map[string]string, prior types.Map) types.Map {
+	if len(m) == 0 {
+		if !prior.IsNull() && !prior.IsUnknown() && len(prior.Elements()) == 0 {
+			return prior
+		}
+		return types.MapNull(types.StringType)
+	}
+	v, _ := types.MapValueFrom(context.Background(), types.StringType, m)
+	return v
+}
+
+// listOrPrior is mapOrPrior for lists of strings.
+func listOrPrior(l []string, prior types.List) types.List {
+	if len(l) == 0 {
+		if !prior.IsNull() && !prior.IsUnknown() && len(prior.Elements()) == 0 {
+			return prior
+		}
+		return types.ListNull(types.StringType)
+	}
+	v, _ := types.ListValueFrom(context.Background(), types.StringType, l)
+	return v
+}
+
+// listStrings reads a known list of strings; null and unknown give nil.
+func listStrings(l types.List) []string {
+	if l.IsNull() || l.IsUnknown() {
+		return nil
+	}
+	var out []string
+	_ = l.ElementsAs(context.Background(), &out, false)
+	return out
+}

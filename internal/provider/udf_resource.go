@@ -1,0 +1,49 @@
+package provider
+
+import (
+	"maps"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/client"
+)
+
+// NewUDFResource is the flink_udf resource.
+func NewUDFResource() resource.Resource {
+	attrs := typedAttributes("UDF artifact", "Artifact type, such as `jar` or `python`.", false)
+	maps.Copy(attrs, fileUserAttributes("UDF"))
+	attrs["functions"] = schema.ListAttribute{
+		MarkdownDescription: "Names of the functions the artifact provides. Updated in place.",
+		ElementType:         types.StringType, Optional: true,
+	}
+	return newObjectResource[udfModel](objectKind[udfModel]{
+		typeName: "udf", kind: api.KindUDF,
+		description: "A UDF artifact of a namespace: the functions it provides, with its JAR in a " +
+			"`flink_file_resource`. A namespace clone copies UDFs and points a copy at the copy of its file resource.",
+		attributes: attrs,
+		spec: func(m *udfModel) any {
+			g := m.fileUserSpec(m.typedSpecModel)
+			g.Functions = listStrings(m.Functions)
+			return g
+		},
+		read: func(o api.Object, m *udfModel) error {
+			g, err := client.DecodeSpec[api.GenericSpec](o)
+			if err == nil {
+				m.typedSpecModel.read(g)
+				m.fileUserModel.read(g)
+				m.Functions = listOrPrior(g.Functions, m.Functions)
+			}
+			return err
+		},
+	})
+}
+
+type udfModel struct {
+	objectBase
+	typedSpecModel
+	fileUserModel
+	Functions types.List `tfsdk:"functions"`
+}
