@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -16,26 +17,34 @@ import (
 // making a second object. The call is bounded by ctx, not by the per-request timeout.
 func (c *Client) UploadFileResource(ctx context.Context, namespaceID, name, path string) (api.Object, error) {
 	// A missing or unreadable file is the caller's to fix, not a transport failure to retry.
-	if f, err := os.Open(path); err != nil {
+	f, err := os.Open(path)
+	if err != nil {
 		return api.Object{}, err
-	} else {
-		f.Close()
 	}
-	var out api.Object
+	f.Close()
 	var opened *os.File
 	defer func() {
 		if opened != nil {
 			opened.Close()
 		}
 	}()
-	open := func() (io.Reader, error) {
+	return c.upload(ctx, namespaceID, name, func() (io.Reader, error) {
 		if opened != nil {
 			opened.Close() // the previous attempt's file, should the transport not have closed it
 		}
-		f, err := os.Open(path)
-		opened = f
-		return f, err
-	}
+		var err error
+		opened, err = os.Open(path)
+		return opened, err
+	})
+}
+
+// UploadFileResourceContent is UploadFileResource with the bytes in memory (inline content).
+func (c *Client) UploadFileResourceContent(ctx context.Context, namespaceID, name string, content []byte) (api.Object, error) {
+	return c.upload(ctx, namespaceID, name, func() (io.Reader, error) { return bytes.NewReader(content), nil })
+}
+
+func (c *Client) upload(ctx context.Context, namespaceID, name string, open func() (io.Reader, error)) (api.Object, error) {
+	var out api.Object
 	_, err := c.do(ctx, call{method: http.MethodPut, path: p("/api/v1/namespaces/%s/file-resources/%s", namespaceID, name),
 		stream: open, out: &out})
 	return out, err
