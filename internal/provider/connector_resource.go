@@ -19,7 +19,9 @@ func NewConnectorResource() resource.Resource {
 			"namespace clone copies connectors and points a copy at the copy of its file resource.",
 		attributes: attrs,
 		spec:       func(m *connectorModel) any { return m.fileUserSpec(m.typedSpecModel) },
-		read:       func(o api.Object, m *connectorModel) error { return readFileUser(o, &m.typedSpecModel, &m.fileUserModel) },
+		read: func(o api.Object, m *connectorModel) error {
+			return readFileUser(o, &m.typedSpecModel, &m.fileUserModel)
+		},
 	})
 }
 

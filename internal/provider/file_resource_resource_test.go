@@ -187,7 +187,7 @@ func TestAccFileResourceCreateRefusesAnExistingName(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf("resource \"flink_file_resource\" \"test\" {\n  namespace_id = %q\n  name = \"udfs.jar\"\n  content = \"mine\"\n}\n", ns.ID),
+			Config:      fmt.Sprintf("resource \"flink_file_resource\" \"test\" {\n  namespace_id = %q\n  name = \"udfs.jar\"\n  content = \"mine\"\n}\n", ns.ID),
 			ExpectError: regexp.MustCompile(`(?s)already has a file resource named\s+"udfs.jar".*import`),
 			Check: func(*terraformState) error {
 				return engineFileDigest(t, &existing.ID, []byte("theirs"))(nil)

@@ -37,7 +37,7 @@ func NewSessionClusterResource() resource.Resource {
 			},
 			"flink_configuration": schema.MapAttribute{
 				MarkdownDescription: "Flink configuration of the cluster (`key = value`). Updated in place.",
-				ElementType:         types.StringType, Optional: true,
+				ElementType:         types.StringType, Optional: true, Computed: true, Default: emptyMapDefault,
 			},
 			"status": schema.StringAttribute{
 				MarkdownDescription: "The cluster's state as the engine reports it: `RUNNING` or `STOPPED`.",
@@ -57,7 +57,7 @@ func NewSessionClusterResource() resource.Resource {
 		read: func(o api.Object, m *sessionClusterModel) error {
 			s, err := client.DecodeSpec[api.SessionClusterSpec](o)
 			m.EngineVersion, m.DesiredState = stringOrNull(s.EngineVersion), types.StringValue(s.State)
-			m.FlinkConfiguration = mapOrPrior(s.FlinkConfiguration, m.FlinkConfiguration)
+			m.FlinkConfiguration = stringMapValue(s.FlinkConfiguration)
 			m.Status = types.StringValue(o.Status)
 			return err
 		},

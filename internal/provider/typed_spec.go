@@ -4,7 +4,10 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -37,7 +40,7 @@ func typedAttributes(what, typeDoc string, typeRequired bool) map[string]schema.
 		"properties": schema.MapAttribute{
 			MarkdownDescription: "String properties of the " + what + ", passed on as they are. Updated in place. Keep " +
 				"secrets out of them: put a secret in an `ENCRYPTED` `flink_variable` and write `${secret_values.<name>}`.",
-			ElementType: types.StringType, Optional: true,
+			ElementType: types.StringType, Optional: true, Computed: true, Default: emptyMapDefault,
 		},
 	}
 }
@@ -64,7 +67,7 @@ func (t typedSpecModel) spec() api.GenericSpec {
 
 func (t *typedSpecModel) read(g api.GenericSpec) {
 	t.Type = stringOrNull(g.Type)
-	t.Properties = mapOrPrior(g.Properties, t.Properties)
+	t.Properties = stringMapValue(g.Properties)
 }
 
 func (f *fileUserModel) read(g api.GenericSpec) { f.FileResourceID = stringOrNull(g.FileResourceID) }
@@ -79,30 +82,21 @@ func stringMap(m types.Map) map[string]string {
 	return out
 }
 
-// mapOrPrior maps the engine's map to a Terraform value. The engine drops empty maps, so an empty one
-// comes back as nothing: the prior value is kept when it was an empty map, else nothing is null.
-func mapOrPrior(m map[string]string, prior types.Map) types.Map {
-	if len(m) == 0 {
-		if !prior.IsNull() && !prior.IsUnknown() && len(prior.Elements()) == 0 {
-			return prior
-		}
-		return types.MapNull(types.StringType)
-	}
+// stringMapValue is a map of strings (an empty map, never null): the engine drops empty maps, so
+// "nothing" and "{}" must read back alike, whatever the configuration or an import wrote.
+func stringMapValue(m map[string]string) types.Map {
 	v, _ := types.MapValueFrom(context.Background(), types.StringType, m)
+	if m == nil {
+		v = types.MapValueMust(types.StringType, map[string]attr.Value{})
+	}
 	return v
 }
 
-// listOrPrior is mapOrPrior for lists of strings.
-func listOrPrior(l []string, prior types.List) types.List {
-	if len(l) == 0 {
-		if !prior.IsNull() && !prior.IsUnknown() && len(prior.Elements()) == 0 {
-			return prior
-		}
-		return types.ListNull(types.StringType)
-	}
-	v, _ := types.ListValueFrom(context.Background(), types.StringType, l)
-	return v
-}
+// emptyMapDefault makes a left-out map attribute plan as {}, as the engine reads it back.
+var emptyMapDefault = mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{}))
+
+// emptyListDefault makes a left-out list attribute plan as [], as the engine reads it back.
+var emptyListDefault = listdefault.StaticValue(types.ListValueMust(types.StringType, []attr.Value{}))
 
 // listStrings reads a known list of strings; null and unknown give nil.
 func listStrings(l types.List) []string {

@@ -17,7 +17,7 @@ func NewUDFResource() resource.Resource {
 	maps.Copy(attrs, fileUserAttributes("UDF"))
 	attrs["functions"] = schema.ListAttribute{
 		MarkdownDescription: "Names of the functions the artifact provides. Updated in place.",
-		ElementType:         types.StringType, Optional: true,
+		ElementType:         types.StringType, Optional: true, Computed: true, Default: emptyListDefault,
 	}
 	return newObjectResource[udfModel](objectKind[udfModel]{
 		typeName: "udf", kind: api.KindUDF,
@@ -34,7 +34,7 @@ func NewUDFResource() resource.Resource {
 			if err == nil {
 				m.typedSpecModel.read(g)
 				m.fileUserModel.read(g)
-				m.Functions = listOrPrior(g.Functions, m.Functions)
+				m.Functions = stringList(g.Functions)
 			}
 			return err
 		},
