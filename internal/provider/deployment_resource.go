@@ -289,11 +289,20 @@ func (r *deploymentResource) Read(ctx context.Context, req resource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	obj, spec, err := r.client.GetDeployment(ctx, state.ID.ValueString())
+	obj, err := r.client.GetObject(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
+		removeGone(ctx, resp, "flink_deployment", state.ID.ValueString())
 		return
 	}
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Reading flink_deployment "+state.ID.ValueString(), err)
+		return
+	}
+	// The kind first: decoding another kind's spec as a deployment's would fail less clearly.
+	if !checkObjectKind(&resp.Diagnostics, "flink_deployment", api.KindDeployment, obj) {
+		return
+	}
+	spec, err := client.DecodeSpec[api.DeploymentSpec](obj)
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Reading flink_deployment "+state.ID.ValueString(), err)
 		return
@@ -356,7 +365,7 @@ func (r *deploymentResource) Delete(ctx context.Context, req resource.DeleteRequ
 }
 
 func (r *deploymentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importObjectOfKind(ctx, r.client, "flink_deployment", api.KindDeployment, req, resp)
 }
 
 // converge starts or stops the job so it matches plan.DesiredState (from was the state before), waits

@@ -5,7 +5,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -102,11 +101,14 @@ func (r *variableResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	obj, err := r.client.GetObject(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
+		removeGone(ctx, resp, "flink_variable", state.ID.ValueString())
 		return
 	}
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Reading flink_variable "+state.ID.ValueString(), err)
+		return
+	}
+	if !checkObjectKind(&resp.Diagnostics, "flink_variable", api.KindVariable, obj) {
 		return
 	}
 	r.setState(ctx, obj, state.Value, resp.State.Set, resp.Private, &resp.Diagnostics)
@@ -140,7 +142,7 @@ func (r *variableResource) Delete(ctx context.Context, req resource.DeleteReques
 }
 
 func (r *variableResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importObjectOfKind(ctx, r.client, "flink_variable", api.KindVariable, req, resp)
 }
 
 func variableSpec(m variableModel) api.VariableSpec {

@@ -107,6 +107,11 @@ func validateStorage(ctx context.Context, obj types.Object, diags *diag.Diagnost
 			}
 		}
 	case api.StorageOSS:
+		if s.Endpoint.IsNull() {
+			diags.AddAttributeError(at("endpoint"), "Missing storage.endpoint",
+				"storage.type = \"oss\" needs the S3 endpoint URL of the bucket (for example "+
+					"https://oss-eu-central-1.aliyuncs.com or https://s3.eu-central-1.amazonaws.com): set storage.endpoint.")
+		}
 		if s.Bucket.IsNull() {
 			diags.AddAttributeError(at("bucket"), "Missing storage.bucket",
 				"storage.type = \"oss\" needs the bucket that will hold the state: set storage.bucket.")
