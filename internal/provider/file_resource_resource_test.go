@@ -214,7 +214,7 @@ func TestAccFileResourceImportOfAnotherKindFails(t *testing.T) {
 			ResourceName:  "flink_file_resource.test",
 			ImportState:   true,
 			ImportStateId: v.ID,
-			ExpectError:   regexp.MustCompile(`(?s)is a variable \("v"\), not a file resource`),
+			ExpectError:   regexp.MustCompile(`(?s)Wrong kind of object for flink_file_resource.*flink_variable`),
 		}},
 	})
 }

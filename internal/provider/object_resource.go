@@ -2,13 +2,11 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -84,7 +82,7 @@ func newObjectResource[M any, P objectModel[M]](k objectKind[M]) resource.Resour
 func (r *objectResource[M, P]) addr() string { return "flink_" + r.k.typeName }
 
 // what is the kind in prose: "catalog", "session cluster".
-func (r *objectResource[M, P]) what() string { return strings.ReplaceAll(r.k.typeName, "_", " ") }
+func (r *objectResource[M, P]) what() string { return singular(r.k.kind)[2:] }
 
 func (r *objectResource[M, P]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_" + r.k.typeName
@@ -106,8 +104,7 @@ func (r *objectResource[M, P]) Schema(_ context.Context, _ resource.SchemaReques
 	}
 	maps.Copy(attrs, r.k.attributes)
 	resp.Schema = schema.Schema{
-		MarkdownDescription: r.k.description + "\n\nImport with the " + r.what() + "'s id: an `import { to = " + r.addr() +
-			".x, id = \"<id>\" }` block or `terraform import " + r.addr() + ".x <id>`; an id of another kind of object is refused.",
+		MarkdownDescription: r.k.description + "\n\nImport takes the " + r.what() + "'s id; an id of another kind of object is refused.",
 		Attributes: attrs,
 		Blocks:     r.k.blocks,
 	}
@@ -185,21 +182,14 @@ func (r *objectResource[M, P]) Read(ctx context.Context, req resource.ReadReques
 	id := P(&state).base().ID.ValueString()
 	obj, err := r.client.GetObject(ctx, id)
 	if client.IsNotFound(err) {
-		resp.Diagnostics.AddWarning(r.addr()+" "+id+" no longer exists",
-			"The engine has no "+r.what()+" "+id+": it was deleted outside Terraform. It is removed from the state, "+
-				"and the next plan creates it again.")
-		resp.State.RemoveResource(ctx)
+		removeGone(ctx, resp, r.addr(), id)
 		return
 	}
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Reading "+r.addr()+" "+id, err)
 		return
 	}
-	if obj.Kind != r.k.kind {
-		// An import of the wrong id must fail here: a plan that replaced it would delete that object.
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Reading "+r.addr()+" "+id+" failed",
-			fmt.Sprintf("%s is %s (%q), not %s: import it into the resource type of its kind, or use the id of a %s.",
-				id, singular(obj.Kind), obj.Name, singular(r.k.kind), r.what()))
+	if !checkObjectKind(&resp.Diagnostics, r.addr(), r.k.kind, obj) {
 		return
 	}
 	r.setState(ctx, obj, &state, "Reading "+r.addr()+" "+id, resp.State.Set, resp.Private, &resp.Diagnostics)
@@ -251,7 +241,7 @@ func (r *objectResource[M, P]) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 func (r *objectResource[M, P]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importObjectOfKind(ctx, r.client, r.addr(), r.k.kind, req, resp)
 }
 
 // bound applies the kind's timeouts to a create or update; without them the call is bounded by the

@@ -26,15 +26,7 @@ func objectSteps(t *testing.T, addr string, create, update string, created, upda
 			}},
 			Check: engineSpec(updated),
 		},
-		{
-			Config:          update,
-			ResourceName:    addr,
-			ImportState:     true,
-			ImportStateKind: resource.ImportBlockWithID,
-			ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectEmptyPlan(),
-			}},
-		},
+		acctest.ImportBlockStep(addr),
 		{Config: update, ResourceName: addr, ImportState: true, ImportStateVerify: true},
 		{
 			PreConfig: func() {
