@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"maps"
-
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
@@ -11,8 +9,7 @@ import (
 
 // NewConnectorResource is the flink_connector resource.
 func NewConnectorResource() resource.Resource {
-	attrs := typedAttributes("connector", "Connector type, such as `kafka` or the name a custom connector registers.", true)
-	maps.Copy(attrs, fileUserAttributes("connector"))
+	attrs := fileUserKindAttributes("connector", "Connector type, such as `kafka` or the name a custom connector registers.", true)
 	return newObjectResource[connectorModel](objectKind[connectorModel]{
 		typeName: "connector", kind: api.KindConnector,
 		description: "A connector of a namespace: built in, or custom with its JAR in a `flink_file_resource`. A " +
@@ -20,7 +17,8 @@ func NewConnectorResource() resource.Resource {
 		attributes: attrs,
 		spec:       func(m *connectorModel) any { return m.fileUserSpec(m.typedSpecModel) },
 		read: func(o api.Object, m *connectorModel) error {
-			return readFileUser(o, &m.typedSpecModel, &m.fileUserModel)
+			_, err := readFileUser(o, &m.typedSpecModel, &m.fileUserModel)
+			return err
 		},
 	})
 }
@@ -31,12 +29,13 @@ type connectorModel struct {
 	fileUserModel
 }
 
-// readFileUser sets the type, properties and file resource of a UDF or connector.
-func readFileUser(o api.Object, t *typedSpecModel, f *fileUserModel) error {
+// readFileUser sets the type, properties and file resource of a UDF or connector, and returns the spec
+// for what else the kind reads.
+func readFileUser(o api.Object, t *typedSpecModel, f *fileUserModel) (api.GenericSpec, error) {
 	g, err := client.DecodeSpec[api.GenericSpec](o)
 	if err == nil {
 		t.read(g)
 		f.read(g)
 	}
-	return err
+	return g, err
 }

@@ -40,7 +40,7 @@ func TestAccConnectorUnknownFileResource(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf("resource \"flink_connector\" \"test\" {\n  namespace_id = %q\n  name = \"mq\"\n  type = \"x\"\n  file_resource_id = \"file-nope\"\n}\n", ns.ID),
+			Config:      fmt.Sprintf("resource \"flink_connector\" \"test\" {\n  namespace_id = %q\n  name = \"mq\"\n  type = \"x\"\n  file_resource_id = \"file-nope\"\n}\n", ns.ID),
 			ExpectError: regexp.MustCompile(`(?s)spec.file_resource_id:\s+"file-nope"\s+is\s+not\s+the\s+id\s+of\s+a\s+file\s+resource`),
 		}},
 	})

@@ -25,12 +25,7 @@ func NewDraftResource() resource.Resource {
 				Optional:            true, Computed: true, Default: stringdefault.StaticString(api.DeploymentSQL),
 				Validators: []validator.String{stringvalidator.OneOf(api.DeploymentSQL, api.DeploymentJAR, api.DeploymentPython)},
 			},
-			"engine_version": schema.StringAttribute{
-				MarkdownDescription: "Engine version the draft targets, such as `flink-1.20` or `vvr-8.0.9-flink-1.17`. Updated in place.",
-				Optional:            true,
-				Validators: []validator.String{stringvalidator.RegexMatches(engineVersionPattern,
-					"must be an engine version such as flink-1.20, vvr-11.1-flink-1.20 or vvr-8.0.9-flink-1.17")},
-			},
+			"engine_version": optionalEngineVersion("Engine version the draft targets, such as `flink-1.20` or `vvr-8.0.9-flink-1.17`. Updated in place."),
 			"sql": schema.StringAttribute{
 				MarkdownDescription: "The draft's SQL text. Updated in place (a new version of the draft).",
 				Optional:            true,

@@ -17,22 +17,7 @@ import (
 // data sources find the copies by name. The source's resources plan nothing afterwards.
 func TestAccObjectsSurviveAClone(t *testing.T) {
 	acctest.PreCheck(t)
-	config := fmt.Sprintf(`
-resource "flink_workspace" "w" {
-  name          = %q
-  region        = "acc-region"
-  clone_enabled = true
-}
-resource "flink_namespace" "src" {
-  workspace_id  = flink_workspace.w.id
-  name          = "src"
-  force_destroy = true
-}
-resource "flink_namespace" "dst" {
-  workspace_id  = flink_workspace.w.id
-  name          = "dst"
-  force_destroy = true
-}
+	config := cloneNamespaces(acctest.RandomName("acc-objclone")) + `
 resource "flink_file_resource" "jar" {
   namespace_id = flink_namespace.src.id
   name         = "udfs.jar"
@@ -95,7 +80,7 @@ data "flink_catalog" "copy" {
   name         = "lake"
   depends_on   = [flink_namespace_clone.c]
 }
-`, acctest.RandomName("acc-objclone"))
+`
 	copies := func(s *terraformState) error {
 		dst := s.RootModule().Resources["flink_namespace.dst"].Primary.ID
 		fileCopy := s.RootModule().Resources["data.flink_file_resource.copy"].Primary.ID

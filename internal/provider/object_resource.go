@@ -105,8 +105,8 @@ func (r *objectResource[M, P]) Schema(_ context.Context, _ resource.SchemaReques
 	maps.Copy(attrs, r.k.attributes)
 	resp.Schema = schema.Schema{
 		MarkdownDescription: r.k.description + "\n\nImport takes the " + r.what() + "'s id; an id of another kind of object is refused.",
-		Attributes: attrs,
-		Blocks:     r.k.blocks,
+		Attributes:          attrs,
+		Blocks:              r.k.blocks,
 	}
 }
 
@@ -149,28 +149,44 @@ func (r *objectResource[M, P]) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	b := P(&plan).base()
+	r.save(ctx, nil, &plan, 0, resp.State.Set, resp.Private, &resp.Diagnostics)
+}
+
+// save creates (state nil) or updates the object the plan describes, within the kind's timeouts, and
+// writes the result to the state.
+func (r *objectResource[M, P]) save(ctx context.Context, state, plan *M, version int64,
+	set func(context.Context, any) diag.Diagnostics, private privateSetter, diags *diag.Diagnostics) {
+	b := P(plan).base()
 	summary := "Creating " + r.addr() + " " + b.Name.ValueString()
-	ctx, cancel, diags := r.bound(ctx, &plan, true)
+	if state != nil {
+		summary = "Updating " + r.addr() + " " + b.Name.ValueString()
+	}
+	ctx, cancel, d := r.bound(ctx, plan, state == nil)
 	defer cancel()
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
+	if diags.Append(d...); d.HasError() {
 		return
 	}
 	var obj api.Object
 	var err error
-	if r.k.write != nil {
-		obj, err = r.k.write(ctx, r.client, nil, &plan, 0)
-	} else {
+	switch {
+	case r.k.write != nil:
+		obj, err = r.k.write(ctx, r.client, state, plan, version)
+	case state == nil:
 		var in api.ObjectInput
-		if in, err = client.ObjectInputFor(b.Name.ValueString(), r.k.spec(&plan), 0); err == nil {
+		if in, err = client.ObjectInputFor(b.Name.ValueString(), r.k.spec(plan), 0); err == nil {
 			obj, err = r.client.CreateObject(ctx, b.NamespaceID.ValueString(), r.k.kind, in)
+		}
+	default:
+		var in api.ObjectInput
+		if in, err = client.ObjectInputFor(b.Name.ValueString(), r.k.spec(plan), version); err == nil {
+			obj, err = r.client.UpdateObject(ctx, P(state).base().ID.ValueString(), in)
 		}
 	}
 	if err != nil {
-		addClientError(&resp.Diagnostics, summary, err)
+		addClientError(diags, summary, err)
 		return
 	}
-	r.setState(ctx, obj, &plan, summary, resp.State.Set, resp.Private, &resp.Diagnostics)
+	r.setState(ctx, obj, plan, summary, set, private, diags)
 }
 
 func (r *objectResource[M, P]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -204,28 +220,7 @@ func (r *objectResource[M, P]) Update(ctx context.Context, req resource.UpdateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	b := P(&plan).base()
-	summary := "Updating " + r.addr() + " " + b.Name.ValueString()
-	ctx, cancel, diags := r.bound(ctx, &plan, false)
-	defer cancel()
-	if resp.Diagnostics.Append(diags...); diags.HasError() {
-		return
-	}
-	var obj api.Object
-	var err error
-	if r.k.write != nil {
-		obj, err = r.k.write(ctx, r.client, &state, &plan, version)
-	} else {
-		var in api.ObjectInput
-		if in, err = client.ObjectInputFor(b.Name.ValueString(), r.k.spec(&plan), version); err == nil {
-			obj, err = r.client.UpdateObject(ctx, P(&state).base().ID.ValueString(), in)
-		}
-	}
-	if err != nil {
-		addClientError(&resp.Diagnostics, summary, err)
-		return
-	}
-	r.setState(ctx, obj, &plan, summary, resp.State.Set, resp.Private, &resp.Diagnostics)
+	r.save(ctx, &state, &plan, version, resp.State.Set, resp.Private, &resp.Diagnostics)
 }
 
 func (r *objectResource[M, P]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -24,12 +24,7 @@ func NewSessionClusterResource() resource.Resource {
 			"cluster process is started. A namespace clone copies session clusters STOPPED: a copy's `status` is " +
 			"`STOPPED` whatever the source's.",
 		attributes: map[string]schema.Attribute{
-			"engine_version": schema.StringAttribute{
-				MarkdownDescription: "Engine version, such as `flink-1.20` or `vvr-8.0.9-flink-1.17`. Updated in place.",
-				Optional:            true,
-				Validators: []validator.String{stringvalidator.RegexMatches(engineVersionPattern,
-					"must be an engine version such as flink-1.20, vvr-11.1-flink-1.20 or vvr-8.0.9-flink-1.17")},
-			},
+			"engine_version": optionalEngineVersion("Engine version, such as `flink-1.20` or `vvr-8.0.9-flink-1.17`. Updated in place."),
 			"desired_state": schema.StringAttribute{
 				MarkdownDescription: "`RUNNING` or `STOPPED` (default). Updated in place.",
 				Optional:            true, Computed: true, Default: stringdefault.StaticString("STOPPED"),

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -52,6 +53,13 @@ func fileUserAttributes(what string) map[string]schema.Attribute {
 			"While the " + what + " names it, the engine refuses to delete that file resource. Updated in place.",
 		Optional: true, Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 	}}
+}
+
+// fileUserKindAttributes are the schema of a UDF or connector: typedAttributes and fileUserAttributes.
+func fileUserKindAttributes(what, typeDoc string, typeRequired bool) map[string]schema.Attribute {
+	attrs := typedAttributes(what, typeDoc, typeRequired)
+	maps.Copy(attrs, fileUserAttributes(what))
+	return attrs
 }
 
 // fileUserSpec is the spec of a UDF or connector: t's type and properties and f's file resource.
@@ -106,4 +114,14 @@ func listStrings(l types.List) []string {
 	var out []string
 	_ = l.ElementsAs(context.Background(), &out, false)
 	return out
+}
+
+// optionalEngineVersion is an optional engine_version attribute (drafts, session clusters), checked at
+// plan time like a deployment's.
+func optionalEngineVersion(doc string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: doc, Optional: true,
+		Validators: []validator.String{stringvalidator.RegexMatches(engineVersionPattern,
+			"must be an engine version such as flink-1.20, vvr-11.1-flink-1.20 or vvr-8.0.9-flink-1.17")},
+	}
 }

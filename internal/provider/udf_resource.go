@@ -1,20 +1,16 @@
 package provider
 
 import (
-	"maps"
-
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
-	"github.com/streamstate/terraform-provider-flink/internal/client"
 )
 
 // NewUDFResource is the flink_udf resource.
 func NewUDFResource() resource.Resource {
-	attrs := typedAttributes("UDF artifact", "Artifact type, such as `jar` or `python`.", false)
-	maps.Copy(attrs, fileUserAttributes("UDF"))
+	attrs := fileUserKindAttributes("UDF", "Artifact type, such as `jar` or `python`.", false)
 	attrs["functions"] = schema.ListAttribute{
 		MarkdownDescription: "Names of the functions the artifact provides. Updated in place.",
 		ElementType:         types.StringType, Optional: true, Computed: true, Default: emptyListDefault,
@@ -30,12 +26,8 @@ func NewUDFResource() resource.Resource {
 			return g
 		},
 		read: func(o api.Object, m *udfModel) error {
-			g, err := client.DecodeSpec[api.GenericSpec](o)
-			if err == nil {
-				m.typedSpecModel.read(g)
-				m.fileUserModel.read(g)
-				m.Functions = stringList(g.Functions)
-			}
+			g, err := readFileUser(o, &m.typedSpecModel, &m.fileUserModel)
+			m.Functions = stringList(g.Functions)
 			return err
 		},
 	})
