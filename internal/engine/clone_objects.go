@@ -94,18 +94,9 @@ func (r *cloneRun) prepareItem(ctx context.Context, it cloneItemRecord) cloneExt
 	if !ok {
 		return cloneExtras{}
 	}
-	spec, err := specOf[api.FileResourceSpec](src.Object)
-	if err != nil {
-		return cloneExtras{err: err}
-	}
-	var srcKey string
-	err = r.srcStore.List(ctx, fileResourcePrefix(src.NamespaceID, src.ID), func(info blob.Info) error {
-		if r.srcStore.Location(info.Key) == spec.Location {
-			srcKey = info.Key
-		}
-		return nil
-	})
+	srcKey, err := currentFileKey(ctx, r.srcStore, src.Object)
 	if err == nil && srcKey == "" {
+		spec, _ := specOf[api.FileResourceSpec](src.Object)
 		err = fmt.Errorf("its bytes are missing at %s", spec.Location)
 	}
 	if err != nil {

@@ -1,7 +1,10 @@
 package engine_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -140,4 +143,27 @@ func decode[T any](t *testing.T, raw json.RawMessage) T {
 		t.Fatalf("decoding %s: %v", raw, err)
 	}
 	return v
+}
+
+// A JAR deployment runs the file resource's current bytes: every upload keeps its own key (the history
+// points at them), and the one at the spec's location is the one opened, after each of several updates.
+func TestJarIsTheCurrentUpload(t *testing.T) {
+	t.Parallel()
+	env := enginetest.Start(t, enginetest.Options{})
+	c := env.Admin()
+	ns := c.Namespace(t, c.Workspace(t, "ws").ID, "ns")
+	f := c.Object(t, ns.ID, api.KindFileResource, "job.jar", api.FileResourceSpec{Content: []byte("v0")})
+	for i := 1; i <= 8; i++ {
+		want := fmt.Sprintf("v%d", i)
+		c.Must(t, "PUT", "/objects/"+f.ID, api.ObjectInput{Spec: mustJSON(api.FileResourceSpec{Content: []byte(want)})}, nil)
+		rc, err := env.Engine.OpenFileResourceJar(context.Background(), ns.ID, f.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil || string(got) != want {
+			t.Fatalf("after upload %d the jar opened holds %q (%v), want %q", i, got, err, want)
+		}
+	}
 }
