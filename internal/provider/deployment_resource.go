@@ -90,7 +90,9 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 				MarkdownDescription: "Artifact of a `JAR` or `PYTHON` deployment.",
 				Optional:            true,
 				Attributes: map[string]schema.Attribute{
-					"uri": schema.StringAttribute{MarkdownDescription: "URI of the artifact.", Required: true,
+					"uri": schema.StringAttribute{MarkdownDescription: "The artifact: the `id` of a `flink_file_resource` of " +
+						"the same namespace (which cannot be deleted while the deployment uses it), or an http(s) URL the " +
+						"engine fetches (held to its `--allow-endpoint` list).", Required: true,
 						Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 					"entry_class": schema.StringAttribute{MarkdownDescription: "Main class of the job.", Optional: true,
 						Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
