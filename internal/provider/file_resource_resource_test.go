@@ -84,7 +84,9 @@ resource "flink_file_resource" "test" {
   content      = "inline text"
 }
 `, ns.ID)
+	moved := filepath.Join(t.TempDir(), "moved.jar")
 	var id string
+	var version int64
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             checkObjectsDestroyed("flink_file_resource"),
@@ -109,6 +111,11 @@ resource "flink_file_resource" "test" {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(addr, "sha256", sha256Hex(second)),
 					engineFileDigest(t, &id, second),
+					func(*terraformState) error {
+						obj, err := acctest.Client(t).GetObject(acctest.Context(t), id)
+						version = obj.Version
+						return err
+					},
 				),
 			},
 			{
@@ -132,6 +139,25 @@ resource "flink_file_resource" "test" {
 				ImportState:             true,
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"source", "timeouts"},
+			},
+			{
+				// The same bytes at another path: the state records the path, nothing is uploaded.
+				PreConfig: func() {
+					if err := os.WriteFile(moved, second, 0o600); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: fileResourceSourceConfig(ns.ID, moved),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraformState) error {
+					obj, err := acctest.Client(t).GetObject(acctest.Context(t), id)
+					if err == nil && obj.Version != version {
+						err = fmt.Errorf("the file resource moved from version %d to %d: the same bytes were uploaded again", version, obj.Version)
+					}
+					return err
+				},
 			},
 			{
 				Config: inline,
