@@ -6,16 +6,13 @@ import (
 	"testing"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
-	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
 )
 
 // Drafts and session clusters may leave engine_version out, but one they give must parse, as a
 // deployment's must: the provider checks the same rule at plan time.
 func TestDraftAndSessionClusterEngineVersion(t *testing.T) {
 	t.Parallel()
-	env := enginetest.Start(t, enginetest.Options{})
-	c := env.Admin()
-	ns := c.Namespace(t, c.Workspace(t, "ws").ID, "ns")
+	_, c, ns := oneNamespace(t)
 	c.Object(t, ns.ID, api.KindDraft, "d0", api.DraftSpec{SQL: "SELECT 1"})
 	c.Object(t, ns.ID, api.KindDraft, "d1", api.DraftSpec{SQL: "SELECT 1", EngineVersion: "flink-1.20"})
 	c.Object(t, ns.ID, api.KindSessionCluster, "s0", api.SessionClusterSpec{})

@@ -21,9 +21,7 @@ func jarDeployment(uri string) api.DeploymentSpec {
 // and once the references go the delete passes.
 func TestFileResourceInUseIsNotDeleted(t *testing.T) {
 	t.Parallel()
-	env := enginetest.Start(t, enginetest.Options{})
-	c := env.Admin()
-	ns := c.Namespace(t, c.Workspace(t, "ws").ID, "ns")
+	_, c, ns := oneNamespace(t)
 	f := c.Object(t, ns.ID, api.KindFileResource, "udfs.jar", api.FileResourceSpec{Content: []byte("PK jar")})
 	jarDep := c.Deployment(t, ns.ID, "etl", jarDeployment(f.ID))
 	sqlSpec := enginetest.SQLDeployment("INSERT INTO a SELECT * FROM b")
@@ -149,9 +147,7 @@ func decode[T any](t *testing.T, raw json.RawMessage) T {
 // points at them), and the one at the spec's location is the one opened, after each of several updates.
 func TestJarIsTheCurrentUpload(t *testing.T) {
 	t.Parallel()
-	env := enginetest.Start(t, enginetest.Options{})
-	c := env.Admin()
-	ns := c.Namespace(t, c.Workspace(t, "ws").ID, "ns")
+	env, c, ns := oneNamespace(t)
 	f := c.Object(t, ns.ID, api.KindFileResource, "job.jar", api.FileResourceSpec{Content: []byte("v0")})
 	for i := 1; i <= 8; i++ {
 		want := fmt.Sprintf("v%d", i)
@@ -166,4 +162,12 @@ func TestJarIsTheCurrentUpload(t *testing.T) {
 			t.Fatalf("after upload %d the jar opened holds %q (%v), want %q", i, got, err, want)
 		}
 	}
+}
+
+// oneNamespace starts an engine with one namespace, "ns" of workspace "ws", for the admin.
+func oneNamespace(t *testing.T) (*enginetest.Env, *enginetest.Client, api.Namespace) {
+	t.Helper()
+	env := enginetest.Start(t, enginetest.Options{})
+	c := env.Admin()
+	return env, c, c.Namespace(t, c.Workspace(t, "ws").ID, "ns")
 }
