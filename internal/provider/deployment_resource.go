@@ -68,7 +68,9 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Validators: []validator.String{stringvalidator.OneOf(api.DeploymentSQL, api.DeploymentJAR, api.DeploymentPython)},
 			},
 			"execution_mode": schema.StringAttribute{
-				MarkdownDescription: "`STREAMING` (default) or `BATCH`.",
+				MarkdownDescription: "`STREAMING` (default) or `BATCH`. A BATCH job that `FINISHED` has done what " +
+					"`desired_state = \"RUNNING\"` asks: later applies leave it alone (run it again with " +
+					"`terraform apply -replace`); one that failed or was cancelled is started again.",
 				Optional:            true, Computed: true,
 				Default:    stringdefault.StaticString(api.ModeStreaming),
 				Validators: []validator.String{stringvalidator.OneOf(api.ModeStreaming, api.ModeBatch)},
@@ -240,11 +242,13 @@ func (r *deploymentResource) ValidateConfig(ctx context.Context, req resource.Va
 		"starts from one snapshot: set restore.snapshot_id to its id (flink_job_snapshot.x.id).")
 }
 
-// ModifyPlan marks job_id unknown when a start is planned: the start makes a new job.
+// ModifyPlan marks job_id unknown when a start is planned: the start makes a new job. And it keeps
+// status and version known when the update cannot move them (see keepStatusAndVersion).
 func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
+	keepStatusAndVersion(ctx, req, resp)
 	var planned, prior types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("desired_state"), &planned)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("desired_state"), &prior)...)
@@ -311,7 +315,7 @@ func (r *deploymentResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	applySpec(ctx, &state, obj, spec, &resp.Diagnostics)
 	r.readJob(ctx, &state, obj.Status, &resp.Diagnostics)
-	state.DesiredState = types.StringValue(desiredFromJob(state.Status.ValueString()))
+	state.DesiredState = types.StringValue(desiredFromJob(state.Status.ValueString(), state.ExecutionMode.ValueString()))
 	if state.StopStrategy.IsNull() {
 		state.StopStrategy = types.StringValue(api.StopNone) // after an import
 	}
@@ -345,9 +349,18 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 		addClientError(&resp.Diagnostics, what, err)
 		return
 	}
+	plannedStatus, plannedVersion := plan.Status, plan.Version
 	applySpec(ctx, &plan, obj, liveSpec, &resp.Diagnostics)
 	plan.JobID, plan.FlinkJobID = state.JobID, state.FlinkJobID
 	r.converge(ctx, &plan, state.DesiredState.ValueString(), what, &resp.Diagnostics)
+	// What the plan promised (keepStatusAndVersion) is what the state gets: a job that changed on its own
+	// between plan and apply shows in the next refresh, not as an inconsistent result.
+	if !plannedStatus.IsUnknown() {
+		plan.Status = plannedStatus
+	}
+	if !plannedVersion.IsUnknown() {
+		plan.Version = plannedVersion
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -379,7 +392,7 @@ func (r *deploymentResource) converge(ctx context.Context, plan *deploymentModel
 	case want == desiredRunning && from != desiredRunning:
 		start := startRequestFromModel(ctx, *plan, diags)
 		if _, err = r.client.StartDeployment(ctx, id, start); err == nil {
-			_, err = r.client.WaitForJobStatus(ctx, id, api.JobRunning)
+			_, err = r.client.WaitForJobStatus(ctx, id, startedStatuses(plan.ExecutionMode.ValueString())...)
 		}
 	case want == desiredStopped && from == desiredRunning:
 		stop := api.StopRequest{Strategy: plan.StopStrategy.ValueString()}
