@@ -47,15 +47,17 @@ type CloneRequest struct {
 	RunningPolicy     string            `json:"running_policy,omitempty"` // default SKIP
 	ErrorPolicy       string            `json:"error_policy,omitempty"`   // default SKIP_AND_CONTINUE
 	NameConflict      string            `json:"name_conflict,omitempty"`  // default RENAME
-	CatalogMapping    map[string]string `json:"catalog_mapping,omitempty"`
+	// CatalogMapping and the filter's lists keep an empty value apart from an absent one (no omitempty):
+	// a clone read back (a Terraform import) must say what the request said, {} or [] included.
+	CatalogMapping map[string]string `json:"catalog_mapping"`
 }
 
 // DeploymentFilter narrows which deployments a clone copies. Empty fields match everything.
 type DeploymentFilter struct {
-	Names            []string   `json:"names,omitempty"` // globs (path.Match)
-	Types            []string   `json:"types,omitempty"`
-	EngineVersions   []string   `json:"engine_versions,omitempty"`
-	Statuses         []string   `json:"statuses,omitempty"`
+	Names            []string   `json:"names"` // globs (path.Match)
+	Types            []string   `json:"types"`
+	EngineVersions   []string   `json:"engine_versions"`
+	Statuses         []string   `json:"statuses"`
 	LastClonedBefore *time.Time `json:"last_cloned_before,omitempty"`
 	LastClonedAfter  *time.Time `json:"last_cloned_after,omitempty"`
 }

@@ -178,6 +178,9 @@ type SnapshotPolicy struct {
 	Warnings      []string    `json:"warnings,omitempty"`
 	Version       int64       `json:"version"`
 	UpdatedAt     time.Time   `json:"updated_at"`
+	// CreateOnly (request only) refuses the PUT with already_exists when the deployment has a policy:
+	// a Terraform create must not take over a policy another resource manages.
+	CreateOnly bool `json:"create_only,omitempty"`
 }
 
 // Schedule creates AUTO_TRIGGERED snapshots at cron times (the product's 5-field dialect) in TimeZone

@@ -154,6 +154,10 @@ type GenericSpec struct {
 	Properties map[string]string `json:"properties,omitempty"`
 	// Functions lists the functions a UDF artifact provides.
 	Functions []string `json:"functions,omitempty"`
+	// FileResourceID is the id of the file resource of the same namespace holding a UDF's or connector's
+	// JAR. A file resource that a UDF or connector names cannot be deleted; a clone points the copy at
+	// the copied file resource.
+	FileResourceID string `json:"file_resource_id,omitempty"`
 }
 
 // SessionClusterSpec is the spec of a "session_clusters" object.

@@ -104,4 +104,6 @@ type Member struct {
 // MemberInput sets a member's role (PUT /namespaces/{id}/members/{user}).
 type MemberInput struct {
 	Role string `json:"role"`
+	// CreateOnly refuses the PUT with already_exists when the user already has a role in the namespace.
+	CreateOnly bool `json:"create_only,omitempty"`
 }

@@ -161,6 +161,9 @@ type call struct {
 	out    any
 	// create marks a creating POST: it carries an Idempotency-Key, the same one on every retry.
 	create bool
+	// stream, when set, is the raw request body (instead of in as JSON), opened anew for every attempt;
+	// the call is then bounded by ctx alone, not by the per-attempt RequestTimeout.
+	stream func() (io.Reader, error)
 }
 
 // do runs a call with retries and returns the HTTP status of the final answer.
@@ -177,7 +180,10 @@ func (c *Client) do(ctx context.Context, cl call) (int, error) {
 		}
 	}
 	var raw any
-	if body != nil {
+	switch {
+	case cl.stream != nil:
+		raw = retryablehttp.ReaderFunc(cl.stream)
+	case body != nil:
 		raw = body
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, u.String(), raw)
@@ -190,12 +196,19 @@ func (c *Client) do(ctx context.Context, cl call) (int, error) {
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	rc := c.retrying(ctx)
+	if cl.stream != nil {
+		req.Header.Set("Content-Type", "application/octet-stream")
+		untimed := *c.http
+		untimed.Timeout = 0 // an upload takes as long as its bytes need; the caller's ctx bounds it
+		rc.HTTPClient = &untimed
+	}
 	if cl.create {
 		// Generated once here; retryablehttp resends this same request (headers included) on retry.
 		req.Header.Set(api.HeaderIdempotencyKey, uuid.NewString())
 	}
 
-	resp, err := c.retrying(ctx).Do(req)
+	resp, err := rc.Do(req)
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return 0, fmt.Errorf("%s %s: %w", cl.method, cl.path, ctxErr)

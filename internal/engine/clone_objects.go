@@ -25,6 +25,7 @@ type cloneRun struct {
 	mu       sync.Mutex
 	sources  map[string]objectRecord      // the current kind's source objects, by id
 	renames  map[string]map[string]string // kind -> source name -> target name, for reference rewriting
+	copies   map[string]string            // source id -> target id of the objects cloned so far (file resource ids)
 	srcStore blob.Store
 	dstStore blob.Store
 }
@@ -60,7 +61,11 @@ func (r *cloneRun) prepareKind(ctx context.Context, kind string) error {
 		r.sources[o.ID] = o
 	}
 	r.renames = map[string]map[string]string{}
+	r.copies = map[string]string{}
 	for _, it := range items {
+		if it.Status == api.ItemSucceeded {
+			r.copies[it.SourceID] = it.TargetID
+		}
 		if it.Renamed && it.Status == api.ItemSucceeded {
 			if r.renames[it.Kind] == nil {
 				r.renames[it.Kind] = map[string]string{}
@@ -89,18 +94,9 @@ func (r *cloneRun) prepareItem(ctx context.Context, it cloneItemRecord) cloneExt
 	if !ok {
 		return cloneExtras{}
 	}
-	spec, err := specOf[api.FileResourceSpec](src.Object)
-	if err != nil {
-		return cloneExtras{err: err}
-	}
-	var srcKey string
-	err = r.srcStore.List(ctx, fileResourcePrefix(src.NamespaceID, src.ID), func(info blob.Info) error {
-		if r.srcStore.Location(info.Key) == spec.Location {
-			srcKey = info.Key
-		}
-		return nil
-	})
+	srcKey, err := currentFileKey(ctx, r.srcStore, src.Object)
 	if err == nil && srcKey == "" {
+		spec, _ := specOf[api.FileResourceSpec](src.Object)
 		err = fmt.Errorf("its bytes are missing at %s", spec.Location)
 	}
 	if err != nil {
@@ -276,8 +272,31 @@ func (r *cloneRun) shapeTarget(tx store.Tx, rec *objectRecord, x cloneExtras) ([
 		return att, err
 	case api.KindDeployment:
 		return r.shapeDeployment(tx, rec, x)
+	case api.KindUDF, api.KindConnector:
+		return r.shapeFileUser(rec)
 	}
 	return nil, nil
+}
+
+// shapeFileUser points a UDF's or connector's file_resource_id at the copy of its file resource. When
+// that was not cloned the reference is dropped (an id of another namespace is not valid here) and the
+// result says so.
+func (r *cloneRun) shapeFileUser(rec *objectRecord) ([]api.AttentionItem, error) {
+	g, err := specOf[api.GenericSpec](rec.Object)
+	if err != nil || g.FileResourceID == "" {
+		return nil, err
+	}
+	var att []api.AttentionItem
+	if to, ok := r.copies[g.FileResourceID]; ok {
+		g.FileResourceID = to
+	} else {
+		att = append(att, api.AttentionItem{Kind: "missing_dependency", Name: g.FileResourceID,
+			Detail: fmt.Sprintf("%s %q uses file resource %s, which was not cloned: its copy references no file resource; clone or upload the file and set file_resource_id",
+				singular(rec.Kind)[2:], rec.Name, g.FileResourceID)})
+		g.FileResourceID = ""
+	}
+	rec.Spec, err = json.Marshal(g)
+	return att, err
 }
 
 func (r *cloneRun) shapeDeployment(tx store.Tx, rec *objectRecord, x cloneExtras) ([]api.AttentionItem, error) {
@@ -303,6 +322,12 @@ func (r *cloneRun) shapeDeployment(tx store.Tx, rec *objectRecord, x cloneExtras
 		}
 	}
 	rename(api.KindFileResource, d.FileResources)
+	if d.Jar != nil {
+		// A jar.uri naming a file resource by id follows it to its copy.
+		if to, ok := r.copies[d.Jar.URI]; ok {
+			d.Jar.URI = to
+		}
+	}
 	rename(api.KindUDF, d.UDFs)
 	rename(api.KindConnector, d.Connectors)
 	rename(api.KindVariable, d.Variables)

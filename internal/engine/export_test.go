@@ -3,9 +3,11 @@ package engine
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/runtime"
 	"github.com/streamstate/terraform-provider-flink/internal/store"
 )
 
@@ -37,3 +39,8 @@ func (e *Engine) FireWithStalePolicy(ctx context.Context, depID string, between 
 
 // StateCapable reports whether an engine version can clone state (VVR 6.0.2 or later).
 var StateCapable = stateCapable
+
+// OpenFileResourceJar opens the bytes a JAR deployment whose jar.uri is id would run.
+func (e *Engine) OpenFileResourceJar(ctx context.Context, nsID, id string) (io.ReadCloser, error) {
+	return e.openFileResource(ctx, nsID, id, &runtime.JarProgram{})
+}

@@ -111,3 +111,21 @@ func (e *Engine) UploadFileResource(ctx context.Context, p Principal, nsID, name
 	}
 	return obj, len(existing) == 0, err
 }
+
+// currentFileKey finds the storage key of a file resource's current bytes: every upload has a key of its
+// own and older ones stay for the history, so the key is the one at the spec's location, not just any
+// key under the object's prefix. It returns "" when none is there.
+func currentFileKey(ctx context.Context, st blob.Store, f api.Object) (string, error) {
+	spec, err := specOf[api.FileResourceSpec](f)
+	if err != nil || spec.Location == "" {
+		return "", err
+	}
+	var key string
+	err = st.List(ctx, fileResourcePrefix(f.NamespaceID, f.ID), func(info blob.Info) error {
+		if st.Location(info.Key) == spec.Location {
+			key = info.Key
+		}
+		return nil
+	})
+	return key, err
+}

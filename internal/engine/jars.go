@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
-	"github.com/streamstate/terraform-provider-flink/internal/blob"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime"
 	"github.com/streamstate/terraform-provider-flink/internal/store"
 )
@@ -66,11 +65,7 @@ func (e *Engine) openFileResource(ctx context.Context, nsID, id string, p *runti
 	if err != nil {
 		return nil, err
 	}
-	var key string
-	err = st.List(ctx, fileResourcePrefix(nsID, id), func(info blob.Info) error {
-		key = info.Key
-		return nil
-	})
+	key, err := currentFileKey(ctx, st, rec.Object)
 	if err != nil {
 		return nil, fmt.Errorf("spec.jar.uri: list the files of file resource %q: %w", rec.Name, err)
 	}

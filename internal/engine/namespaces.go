@@ -261,6 +261,10 @@ func (e *Engine) PutMember(ctx context.Context, p Principal, nsID, user string, 
 		}
 		var old api.Member
 		if tx.Get(store.Members, memberID(nsID, user), &old) == nil {
+			if in.CreateOnly {
+				return errf(api.CodeAlreadyExists, "user %q already has the role %s in namespace %s: import it "+
+					"instead of adding it again (its import id is %s/%s)", user, old.Role, nsID, nsID, user)
+			}
 			m.CreatedAt = old.CreatedAt
 			if old.Role == api.RoleOwner && m.Role != api.RoleOwner {
 				if err := keepAnOwner(tx, nsID, user, "demoted to "+m.Role); err != nil {

@@ -243,7 +243,17 @@ func (e *Engine) deleteObject(ctx context.Context, p Principal, id string, force
 	if rec.Kind == api.KindDeployment || rec.Kind == api.KindFileResource {
 		// Committed before any file goes: a crash midway leaves an object the next start finishes deleting
 		// (see recoverState), never one whose files are gone.
-		if err := e.store.Update(ctx, func(tx store.Tx) error { return setObjectStatus(tx, id, StatusDeleting) }); err != nil {
+		err := e.store.Update(ctx, func(tx store.Tx) error {
+			// Checked in the transaction that marks it, so no reference can be added in between (a
+			// reference to a DELETING file resource is refused). A forced namespace delete takes all.
+			if rec.Kind == api.KindFileResource && !force {
+				if err := checkFileResourceUnused(tx, rec.Object); err != nil {
+					return err
+				}
+			}
+			return setObjectStatus(tx, id, StatusDeleting)
+		})
+		if err != nil {
 			return err
 		}
 	}

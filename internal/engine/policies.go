@@ -166,6 +166,10 @@ func (e *Engine) PutSnapshotPolicy(ctx context.Context, p Principal, depID strin
 		if err != nil {
 			return err
 		}
+		if in.CreateOnly && exists {
+			return errf(api.CodeAlreadyExists, "deployment %q already has a snapshot policy (version %d): import it "+
+				"instead of creating another (its import id is the deployment id, %s)", dep.Name, old.Version, depID)
+		}
 		if in.Version != 0 && in.Version != old.Version {
 			return errf(api.CodePreconditionFailed, "the snapshot policy of deployment %q is at version %d, not %d: read it again and retry",
 				dep.Name, old.Version, in.Version)

@@ -82,6 +82,9 @@ func (e *Engine) prepareSpec(ctx context.Context, tx store.Tx, p Principal, ns a
 		if err := oneOf("spec.type", d.Type, api.DeploymentSQL, api.DeploymentJAR, api.DeploymentPython); err != nil {
 			return err
 		}
+		if err := checkEngineVersion(d.EngineVersion, false); err != nil {
+			return err
+		}
 		spec = d
 	case api.KindFileResource:
 		f := api.FileResourceSpec{}
@@ -103,11 +106,17 @@ func (e *Engine) prepareSpec(ctx context.Context, tx store.Tx, p Principal, ns a
 		if err := oneOf("spec.state", s.State, "STOPPED", "RUNNING"); err != nil {
 			return err
 		}
+		if err := checkEngineVersion(s.EngineVersion, false); err != nil {
+			return err
+		}
 		rec.Status = s.State
 		spec = s
 	default:
 		g := api.GenericSpec{}
 		if err := decodeStrict(in, &g); err != nil {
+			return err
+		}
+		if err := checkFileResourceReference(tx, ns.ID, rec.Kind, g); err != nil {
 			return err
 		}
 		spec = g
@@ -124,6 +133,18 @@ func oneOf(field, v string, allowed ...string) error {
 		}
 	}
 	return invalid(field, "%q must be one of %v", v, allowed)
+}
+
+// checkEngineVersion refuses a spec.engine_version that does not parse; an empty one only when required
+// (deployments need one, drafts and session clusters may leave it out).
+func checkEngineVersion(v string, required bool) error {
+	if v == "" && !required {
+		return nil
+	}
+	if _, ok := ParseEngineVersion(v); !ok {
+		return invalid("spec.engine_version", "%q is not an engine version like \"flink-1.20\", \"vvr-11.1-flink-1.20\" or \"vvr-8.0.9-flink-1.17\"", v)
+	}
+	return nil
 }
 
 var engineVersion = regexp.MustCompile(`^(?:vvr-(\d+)\.(\d+)(?:\.(\d+))?-)?flink-(\d+)\.(\d+)$`)
@@ -161,8 +182,8 @@ func validateDeployment(d *api.DeploymentSpec) error {
 	if err := oneOf("spec.execution_mode", d.ExecutionMode, api.ModeStreaming, api.ModeBatch); err != nil {
 		return err
 	}
-	if _, ok := ParseEngineVersion(d.EngineVersion); !ok {
-		return invalid("spec.engine_version", "%q is not an engine version like \"flink-1.20\", \"vvr-11.1-flink-1.20\" or \"vvr-8.0.9-flink-1.17\"", d.EngineVersion)
+	if err := checkEngineVersion(d.EngineVersion, true); err != nil {
+		return err
 	}
 	switch d.Type {
 	case api.DeploymentSQL:

@@ -68,7 +68,9 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Validators: []validator.String{stringvalidator.OneOf(api.DeploymentSQL, api.DeploymentJAR, api.DeploymentPython)},
 			},
 			"execution_mode": schema.StringAttribute{
-				MarkdownDescription: "`STREAMING` (default) or `BATCH`.",
+				MarkdownDescription: "`STREAMING` (default) or `BATCH`. A BATCH job that `FINISHED` has done what " +
+					"`desired_state = \"RUNNING\"` asks: later applies leave it alone (run it again with " +
+					"`terraform apply -replace`); one that failed or was cancelled is started again.",
 				Optional:            true, Computed: true,
 				Default:    stringdefault.StaticString(api.ModeStreaming),
 				Validators: []validator.String{stringvalidator.OneOf(api.ModeStreaming, api.ModeBatch)},
@@ -90,7 +92,9 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 				MarkdownDescription: "Artifact of a `JAR` or `PYTHON` deployment.",
 				Optional:            true,
 				Attributes: map[string]schema.Attribute{
-					"uri": schema.StringAttribute{MarkdownDescription: "URI of the artifact.", Required: true,
+					"uri": schema.StringAttribute{MarkdownDescription: "The artifact: the `id` of a `flink_file_resource` of " +
+						"the same namespace (which cannot be deleted while the deployment uses it), or an http(s) URL the " +
+						"engine fetches (held to its `--allow-endpoint` list).", Required: true,
 						Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 					"entry_class": schema.StringAttribute{MarkdownDescription: "Main class of the job.", Optional: true,
 						Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
@@ -238,11 +242,13 @@ func (r *deploymentResource) ValidateConfig(ctx context.Context, req resource.Va
 		"starts from one snapshot: set restore.snapshot_id to its id (flink_job_snapshot.x.id).")
 }
 
-// ModifyPlan marks job_id unknown when a start is planned: the start makes a new job.
+// ModifyPlan marks job_id unknown when a start is planned: the start makes a new job. And it keeps
+// status and version known when the update cannot move them (see keepStatusAndVersion).
 func (r *deploymentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
+	keepStatusAndVersion(ctx, req, resp)
 	var planned, prior types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("desired_state"), &planned)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("desired_state"), &prior)...)
@@ -289,18 +295,27 @@ func (r *deploymentResource) Read(ctx context.Context, req resource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	obj, spec, err := r.client.GetDeployment(ctx, state.ID.ValueString())
+	obj, err := r.client.GetObject(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
+		removeGone(ctx, resp, "flink_deployment", state.ID.ValueString())
 		return
 	}
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Reading flink_deployment "+state.ID.ValueString(), err)
 		return
 	}
+	// The kind first: decoding another kind's spec as a deployment's would fail less clearly.
+	if !checkObjectKind(&resp.Diagnostics, "flink_deployment", api.KindDeployment, obj) {
+		return
+	}
+	spec, err := client.DecodeSpec[api.DeploymentSpec](obj)
+	if err != nil {
+		addClientError(&resp.Diagnostics, "Reading flink_deployment "+state.ID.ValueString(), err)
+		return
+	}
 	applySpec(ctx, &state, obj, spec, &resp.Diagnostics)
 	r.readJob(ctx, &state, obj.Status, &resp.Diagnostics)
-	state.DesiredState = types.StringValue(desiredFromJob(state.Status.ValueString()))
+	state.DesiredState = types.StringValue(desiredFromJob(state.Status.ValueString(), state.ExecutionMode.ValueString()))
 	if state.StopStrategy.IsNull() {
 		state.StopStrategy = types.StringValue(api.StopNone) // after an import
 	}
@@ -334,9 +349,18 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 		addClientError(&resp.Diagnostics, what, err)
 		return
 	}
+	plannedStatus, plannedVersion := plan.Status, plan.Version
 	applySpec(ctx, &plan, obj, liveSpec, &resp.Diagnostics)
 	plan.JobID, plan.FlinkJobID = state.JobID, state.FlinkJobID
 	r.converge(ctx, &plan, state.DesiredState.ValueString(), what, &resp.Diagnostics)
+	// What the plan promised (keepStatusAndVersion) is what the state gets: a job that changed on its own
+	// between plan and apply shows in the next refresh, not as an inconsistent result.
+	if !plannedStatus.IsUnknown() {
+		plan.Status = plannedStatus
+	}
+	if !plannedVersion.IsUnknown() {
+		plan.Version = plannedVersion
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -356,7 +380,7 @@ func (r *deploymentResource) Delete(ctx context.Context, req resource.DeleteRequ
 }
 
 func (r *deploymentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importObjectOfKind(ctx, r.client, "flink_deployment", api.KindDeployment, req, resp)
 }
 
 // converge starts or stops the job so it matches plan.DesiredState (from was the state before), waits
@@ -368,7 +392,7 @@ func (r *deploymentResource) converge(ctx context.Context, plan *deploymentModel
 	case want == desiredRunning && from != desiredRunning:
 		start := startRequestFromModel(ctx, *plan, diags)
 		if _, err = r.client.StartDeployment(ctx, id, start); err == nil {
-			_, err = r.client.WaitForJobStatus(ctx, id, api.JobRunning)
+			_, err = r.client.WaitForJobStatus(ctx, id, startedStatuses(plan.ExecutionMode.ValueString())...)
 		}
 	case want == desiredStopped && from == desiredRunning:
 		stop := api.StopRequest{Strategy: plan.StopStrategy.ValueString()}

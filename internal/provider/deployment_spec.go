@@ -73,11 +73,26 @@ const (
 
 // desiredFromJob maps a job status onto desired_state, so a job stopped or failed outside Terraform
 // shows up as a plan to start it again.
-func desiredFromJob(status string) string {
+//
+// A BATCH job that FINISHED did what desired_state = "RUNNING" asked: it ran to its end. It reads as
+// RUNNING, so later applies do not run it again (re-run it with `terraform apply -replace`). A BATCH job
+// that failed or was cancelled reads as STOPPED, and the next apply starts it again.
+func desiredFromJob(status, executionMode string) string {
 	if status == api.JobRunning || status == api.JobStarting {
 		return desiredRunning
 	}
+	if status == api.JobFinished && executionMode == api.ModeBatch {
+		return desiredRunning
+	}
 	return desiredStopped
+}
+
+// startedStatuses are the job statuses a start waits for: a BATCH job may finish before it is seen running.
+func startedStatuses(executionMode string) []string {
+	if executionMode == api.ModeBatch {
+		return []string{api.JobRunning, api.JobFinished}
+	}
+	return []string{api.JobRunning}
 }
 
 // specFromModel builds the engine spec from the plan.

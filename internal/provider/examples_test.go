@@ -21,7 +21,8 @@ func readExamples(t *testing.T, dirs ...string) string {
 	var b strings.Builder
 	for _, dir := range dirs {
 		err := filepath.WalkDir(filepath.Join("..", "..", "examples", dir), func(path string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() || filepath.Ext(path) != ".tf" {
+			// import-by-string-id.tf shows an import block with a made-up id: docs only.
+			if err != nil || d.IsDir() || filepath.Ext(path) != ".tf" || d.Name() == "import-by-string-id.tf" {
 				return err
 			}
 			src, err := os.ReadFile(path)
@@ -56,6 +57,12 @@ resource "flink_namespace" "backup" {
 `
 	// examples/provider names a fixed endpoint; the test engine listens elsewhere.
 	cfg := readExamples(t, "resources", "data-sources", "functions") + fixtures
+	// The file resource example uploads a JAR built next to the configuration: one is made here.
+	jar := filepath.Join(t.TempDir(), "udfs.jar")
+	if err := os.WriteFile(jar, []byte("PK example jar"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg = strings.ReplaceAll(cfg, "${path.module}/build/udfs.jar", jar)
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -74,6 +81,10 @@ resource "flink_namespace" "backup" {
 				resource.TestCheckResourceAttrPair("data.flink_namespace.example", "id", "flink_namespace.example", "id"),
 				resource.TestCheckResourceAttr("data.flink_clone_history.backup", "clones.#", "1"),
 				resource.TestCheckResourceAttr("flink_snapshot_policy.orders", "next_fire_times.#", "5"),
+				resource.TestCheckResourceAttrPair("flink_deployment.enrich", "jar.uri", "flink_file_resource.udfs", "id"),
+				resource.TestCheckResourceAttrPair("data.flink_file_resource.udfs", "sha256", "flink_file_resource.udfs", "sha256"),
+				resource.TestCheckResourceAttrPair("data.flink_catalog.lake", "id", "flink_catalog.lake", "id"),
+				resource.TestCheckResourceAttr("flink_session_cluster.shared", "status", "RUNNING"),
 			),
 		}},
 	})

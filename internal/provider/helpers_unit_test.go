@@ -96,8 +96,19 @@ func TestDesiredStateFromJob(t *testing.T) {
 		api.JobStarting: "RUNNING", api.JobRunning: "RUNNING", api.JobCancelling: "STOPPED",
 		api.JobCancelled: "STOPPED", api.JobFailed: "STOPPED", api.JobFinished: "STOPPED", "": "STOPPED",
 	} {
-		if got := desiredFromJob(status); got != want {
+		if got := desiredFromJob(status, api.ModeStreaming); got != want {
 			t.Errorf("desiredFromJob(%q) = %q, want %q", status, got, want)
+		}
+	}
+}
+
+// A BATCH job that finished has done what RUNNING asked: it is not started again.
+func TestDesiredStateFromBatchJob(t *testing.T) {
+	for status, want := range map[string]string{
+		api.JobRunning: "RUNNING", api.JobFinished: "RUNNING", api.JobFailed: "STOPPED", api.JobCancelled: "STOPPED",
+	} {
+		if got := desiredFromJob(status, api.ModeBatch); got != want {
+			t.Errorf("desiredFromJob(%q, BATCH) = %q, want %q", status, got, want)
 		}
 	}
 }

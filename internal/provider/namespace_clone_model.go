@@ -57,8 +57,9 @@ var (
 		"deployment": types.StringType, "name": types.StringType, "detail": types.StringType}}
 )
 
+// listOrNull maps an absent list (nil) to null and keeps an empty one: `names = []` reads back as [].
 func listOrNull(items []string) types.List {
-	if len(items) == 0 {
+	if items == nil {
 		return types.ListNull(types.StringType)
 	}
 	return stringList(items)
@@ -116,7 +117,7 @@ func cloneInputsFromRequest(m *namespaceCloneModel, c api.Clone) {
 	m.ErrorPolicy = types.StringValue(stringOr(types.StringValue(r.ErrorPolicy), api.ErrorSkipAndContinue))
 	m.NameConflict = types.StringValue(stringOr(types.StringValue(r.NameConflict), api.ConflictRename))
 	m.CatalogMapping = types.MapNull(types.StringType)
-	if len(r.CatalogMapping) > 0 {
+	if r.CatalogMapping != nil { // {} stays {}
 		vals := map[string]attr.Value{}
 		for k, v := range r.CatalogMapping {
 			vals[k] = types.StringValue(v)
@@ -127,7 +128,8 @@ func cloneInputsFromRequest(m *namespaceCloneModel, c api.Clone) {
 	if f := r.DeploymentFilter; f != nil {
 		before := types.StringNull()
 		if f.LastClonedBefore != nil {
-			before = timeString(*f.LastClonedBefore)
+			// In the offset it was written with: the engine keeps it, and UTC would read as a change.
+			before = types.StringValue(f.LastClonedBefore.Format(time.RFC3339Nano))
 		}
 		m.DeploymentFilter = types.ObjectValueMust(deploymentFilterTypes, map[string]attr.Value{
 			"names": listOrNull(f.Names), "types": listOrNull(f.Types), "engine_versions": listOrNull(f.EngineVersions),

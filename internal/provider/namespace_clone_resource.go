@@ -116,7 +116,8 @@ func (r *namespaceCloneResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"kept and reported). Defaults to `false`: destroy only forgets the task. Changing it needs no new clone.",
 				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 			},
-			"status":        keepStr("`SUCCEEDED`, `PARTIALLY_SUCCEEDED`, `FAILED` or `CANCELLED`."),
+			"status": keepStr("`SUCCEEDED`, `PARTIALLY_SUCCEEDED`, `FAILED` or `CANCELLED`; `PENDING` or `RUNNING` " +
+				"when apply stopped waiting (timeouts.create, an interrupt): the clone goes on and the next refresh reads it."),
 			"total_count":   keepInt("Objects the clone handled."),
 			"failed_count":  keepInt("Objects that failed."),
 			"skipped_count": keepInt("Objects skipped (running jobs with `SKIP`, name conflicts with `SKIP`)."),
@@ -183,29 +184,31 @@ func (r *namespaceCloneResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, timeout)
-	defer cancel()
 	what := fmt.Sprintf("Cloning namespace %s into %s", in.SourceNamespaceID, in.TargetNamespaceID)
-	started, err := r.client.CreateClone(ctx, in)
+	postCtx, cancelPost := context.WithTimeout(context.WithoutCancel(ctx), clonePostTimeout)
+	started, err := r.client.CreateClone(postCtx, in)
+	cancelPost()
 	if err != nil {
 		addClientError(&resp.Diagnostics, what, err)
 		return
 	}
-	lastPercent := -1
-	done, err := r.client.WaitForClone(ctx, started.ID, func(c api.Clone) {
+	waitCtx, cancel := withTimeout(ctx, timeout)
+	defer cancel()
+	done, lastPercent := started, -1
+	_, err = r.client.WaitForClone(waitCtx, started.ID, func(c api.Clone) {
+		done = c
 		if c.Progress.Percent != lastPercent {
 			lastPercent = c.Progress.Percent
 			tflog.Info(ctx, fmt.Sprintf("clone %s: %s, %d%% done", c.ID, c.Status, c.Progress.Percent),
 				map[string]any{"clone_id": c.ID, "status": c.Status, "percent": c.Progress.Percent})
 		}
 	})
-	if done.ID == "" {
-		done = started
-	}
 	// The task exists from here on: record it even when it failed, so destroy can forget it.
 	cloneOutcome(&plan, done)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	switch {
+	case err != nil && cloneRunning(done.Status):
+		warnCloneGoesOn(&resp.Diagnostics, err, timeout, done)
 	case err != nil:
 		addClientError(&resp.Diagnostics, what, err)
 	case done.Status == api.ClonePartiallySucceeded:
@@ -252,7 +255,7 @@ func (r *namespaceCloneResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	c, err := r.client.GetClone(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
+		removeGone(ctx, resp, "flink_namespace_clone", state.ID.ValueString())
 		return
 	}
 	if err != nil {
@@ -263,6 +266,7 @@ func (r *namespaceCloneResource) Read(ctx context.Context, req resource.ReadRequ
 	if state.SourceNamespaceID.IsNull() {
 		cloneInputsFromRequest(&state, c)
 	}
+	warnCloneEnded(&resp.Diagnostics, state.Status.ValueString(), c)
 	cloneOutcome(&state, c)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }

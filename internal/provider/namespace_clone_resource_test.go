@@ -16,6 +16,23 @@ import (
 // cloneFixtures: a clone-enabled workspace, namespaces src and dst, a running deployment "orders" and a
 // variable "region" in src, and a deployment and a variable of the same names already in dst.
 func cloneFixtures(wsName string) string {
+	return cloneNamespaces(wsName) + `
+resource "flink_variable" "src_region" {
+  namespace_id = flink_namespace.src.id
+  name         = "region"
+  value        = "eu"
+}
+resource "flink_variable" "dst_region" {
+  namespace_id = flink_namespace.dst.id
+  name         = "region"
+  value        = "us"
+}
+` + deploymentConfig("src_orders", "${flink_namespace.src.id}", "orders", "SELECT 1", "RUNNING", "") +
+		deploymentConfig("dst_orders", "${flink_namespace.dst.id}", "orders", "SELECT 1", "STOPPED", "")
+}
+
+// cloneNamespaces is a clone-enabled workspace with the namespaces src and dst.
+func cloneNamespaces(wsName string) string {
 	return fmt.Sprintf(`
 resource "flink_workspace" "w" {
   name          = %q
@@ -32,18 +49,7 @@ resource "flink_namespace" "dst" {
   name          = "dst"
   force_destroy = true
 }
-resource "flink_variable" "src_region" {
-  namespace_id = flink_namespace.src.id
-  name         = "region"
-  value        = "eu"
-}
-resource "flink_variable" "dst_region" {
-  namespace_id = flink_namespace.dst.id
-  name         = "region"
-  value        = "us"
-}
-`, wsName) + deploymentConfig("src_orders", "${flink_namespace.src.id}", "orders", "SELECT 1", "RUNNING", "") +
-		deploymentConfig("dst_orders", "${flink_namespace.dst.id}", "orders", "SELECT 1", "STOPPED", "")
+`, wsName)
 }
 
 func cloneConfig(wsName string, deleteCreated bool) string {

@@ -75,9 +75,9 @@ func (r *namespaceMemberResource) Configure(_ context.Context, req resource.Conf
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
-func (r *namespaceMemberResource) put(ctx context.Context, plan namespaceMemberModel) (namespaceMemberModel, error) {
+func (r *namespaceMemberResource) put(ctx context.Context, plan namespaceMemberModel, createOnly bool) (namespaceMemberModel, error) {
 	m, err := r.client.PutMember(ctx, plan.NamespaceID.ValueString(), plan.User.ValueString(),
-		api.MemberInput{Role: plan.Role.ValueString()})
+		api.MemberInput{Role: plan.Role.ValueString(), CreateOnly: createOnly})
 	return memberState(m), err
 }
 
@@ -87,7 +87,11 @@ func (r *namespaceMemberResource) Create(ctx context.Context, req resource.Creat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	state, err := r.put(ctx, plan)
+	state, err := r.put(ctx, plan, true)
+	if isAlreadyExists(err) {
+		addAlreadyExists(&resp.Diagnostics, "flink_namespace_member", plan.NamespaceID.ValueString()+"/"+plan.User.ValueString(), err)
+		return
+	}
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Adding "+plan.User.ValueString()+" to namespace "+plan.NamespaceID.ValueString(), err)
 		return
@@ -119,7 +123,7 @@ func (r *namespaceMemberResource) Update(ctx context.Context, req resource.Updat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	state, err := r.put(ctx, plan)
+	state, err := r.put(ctx, plan, false)
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Changing the role of "+plan.User.ValueString(), err)
 		return

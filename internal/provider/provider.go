@@ -41,6 +41,13 @@ var resources = []func() resource.Resource{
 	NewJobSnapshotResource,
 	NewSnapshotPolicyResource,
 	NewNamespaceCloneResource,
+	NewFileResourceResource,
+	NewCatalogResource,
+	NewUDFResource,
+	NewConnectorResource,
+	NewFormatResource,
+	NewDraftResource,
+	NewSessionClusterResource,
 }
 
 // dataSources lists every data source of the provider: one line each.
@@ -50,6 +57,8 @@ var dataSources = []func() datasource.DataSource{
 	NewCloneHistoryDataSource,
 	NewCloneRenamesDataSource,
 	NewJobStateSetsDataSource,
+	NewFileResourceDataSource,
+	NewCatalogDataSource,
 }
 
 // functions lists every provider-defined function: one line each.

@@ -183,10 +183,21 @@ func (r *snapshotPolicyResource) put(ctx context.Context, plan snapshotPolicyMod
 	diags *diag.Diagnostics) (snapshotPolicyModel, int64, bool) {
 	in := policyFromModel(ctx, plan, diags)
 	in.Version = version
+	in.CreateOnly = version == 0 // a create: refuse to take over a policy that exists
 	if diags.HasError() {
 		return plan, 0, false
 	}
 	out, err := r.client.PutSnapshotPolicy(ctx, in.DeploymentID, in)
+	if isAlreadyExists(err) {
+		// Our own PUT, retried after its answer was lost, finds what it wrote: that is no conflict.
+		if cur, gerr := r.client.GetSnapshotPolicy(ctx, in.DeploymentID); gerr == nil && cur.Version == 1 &&
+			cur.Schedule == in.Schedule && cur.Cleanup == in.Cleanup {
+			out, err = cur, nil
+		} else {
+			addAlreadyExists(diags, "flink_snapshot_policy", in.DeploymentID, err)
+			return plan, 0, false
+		}
+	}
 	if err != nil {
 		addClientError(diags, what, err)
 		return plan, 0, false

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
@@ -19,8 +20,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*variableResource)(nil)
-	_ resource.ResourceWithImportState = (*variableResource)(nil)
+	_ resource.ResourceWithConfigure      = (*variableResource)(nil)
+	_ resource.ResourceWithImportState    = (*variableResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*variableResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*variableResource)(nil)
 )
 
 // NewVariableResource is the flink_variable resource.
@@ -34,6 +37,9 @@ type variableModel struct {
 	Name        types.String `tfsdk:"name"`
 	Value       types.String `tfsdk:"value"`
 	Kind        types.String `tfsdk:"kind"`
+	// ValueWO is always null here: a write-only value lives only in the configuration (writeOnlyValue).
+	ValueWO        types.String `tfsdk:"value_wo"`
+	ValueWOVersion types.Int64  `tfsdk:"value_wo_version"`
 }
 
 func (r *variableResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -46,7 +52,10 @@ func (r *variableResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A namespace variable that job code references as `${secret_values.<name>}`. Import " +
 			"with the variable id: `terraform import flink_variable.x <variable_id>`; an `ENCRYPTED` value is never " +
-			"returned by the engine, so after an import `value` stays empty until the next apply sets it.",
+			"returned by the engine, so after an import `value` stays empty until the next apply sets it. " +
+			"`-generate-config-out` writes `value = null` for either kind, which keeps the value the engine holds. " +
+			"An `ENCRYPTED` value can be given write-only (`value_wo`, Terraform 1.11 or later), so that it is in " +
+			"neither the plan nor the state.",
 		Attributes: map[string]schema.Attribute{
 			"id": idAttribute("variable"),
 			"namespace_id": schema.StringAttribute{
@@ -58,11 +67,18 @@ func (r *variableResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Required:            true, Validators: []validator.String{identifierName}, PlanModifiers: replace,
 			},
 			"value": schema.StringAttribute{
-				MarkdownDescription: "The value. Updated in place. For `ENCRYPTED` variables the engine never returns " +
-					"it, so a change made outside Terraform is not detected.",
-				Required:  true,
-				Sensitive: true,
+				MarkdownDescription: "The value, needed to create the variable unless `value_wo` is set. Updated in " +
+					"place. Left out of an existing variable (as `-generate-config-out` writes it, `value = null`), the " +
+					"value the engine holds is kept. For `ENCRYPTED` variables the engine never returns it, so a change " +
+					"made outside Terraform is not detected.",
+				Optional:      true,
+				Computed:      true,
+				Sensitive:     true,
+				PlanModifiers: []planmodifier.String{keepWhenUnset{}},
 			},
+			"value_wo": writeOnlySecret("The value of an `ENCRYPTED` variable, instead of `value`.",
+				path.MatchRoot("value")),
+			"value_wo_version": writeOnlyVersion(path.MatchRoot("value_wo")),
 			"kind": schema.StringAttribute{
 				MarkdownDescription: "`PLAIN` (default) or `ENCRYPTED` (encrypted at rest, never returned). Changing it " +
 					"replaces the variable.",
@@ -76,6 +92,35 @@ func (r *variableResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	}
 }
 
+// ValidateConfig: a write-only value is for ENCRYPTED variables (a PLAIN one is read back into the state).
+func (r *variableResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m variableModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	wo := writeOnlyValue(ctx, req.Config, path.Root("value_wo"), &resp.Diagnostics)
+	if resp.Diagnostics.HasError() || wo.IsNull() || m.Kind.IsUnknown() {
+		return
+	}
+	if m.Kind.ValueString() != api.VariableEncrypted {
+		resp.Diagnostics.AddAttributeError(path.Root("value_wo"), "value_wo needs kind = \"ENCRYPTED\"",
+			"A PLAIN variable's value is read back into the state, so it cannot be write-only: set "+
+				"kind = \"ENCRYPTED\", or use value instead of value_wo.")
+	}
+}
+
+// ModifyPlan refuses, at plan time, to create a variable without a value.
+func (r *variableResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if !req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var value types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("value"), &value)...)
+	wo := writeOnlyValue(ctx, req.Config, path.Root("value_wo"), &resp.Diagnostics)
+	if value.IsNull() && wo.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("value"), "Missing value",
+			"A new flink_variable needs its value: set value (or value_wo, with kind = \"ENCRYPTED\").")
+	}
+}
+
 func (r *variableResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
@@ -86,12 +131,16 @@ func (r *variableResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	obj, err := r.client.CreateVariable(ctx, plan.NamespaceID.ValueString(), plan.Name.ValueString(), variableSpec(plan))
+	spec, known := variableSpec(ctx, plan, req.Config, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	obj, err := r.client.CreateVariable(ctx, plan.NamespaceID.ValueString(), plan.Name.ValueString(), spec)
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Creating flink_variable "+plan.Name.ValueString(), err)
 		return
 	}
-	r.setState(ctx, obj, plan.Value, resp.State.Set, resp.Private, &resp.Diagnostics)
+	r.setState(ctx, obj, known, plan.ValueWOVersion, resp.State.Set, resp.Private, &resp.Diagnostics)
 }
 
 func (r *variableResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -102,14 +151,17 @@ func (r *variableResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	obj, err := r.client.GetObject(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
+		removeGone(ctx, resp, "flink_variable", state.ID.ValueString())
 		return
 	}
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Reading flink_variable "+state.ID.ValueString(), err)
 		return
 	}
-	r.setState(ctx, obj, state.Value, resp.State.Set, resp.Private, &resp.Diagnostics)
+	if !checkObjectKind(&resp.Diagnostics, "flink_variable", api.KindVariable, obj) {
+		return
+	}
+	r.setState(ctx, obj, state.Value, state.ValueWOVersion, resp.State.Set, resp.Private, &resp.Diagnostics)
 }
 
 func (r *variableResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -120,12 +172,16 @@ func (r *variableResource) Update(ctx context.Context, req resource.UpdateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	obj, err := r.client.UpdateVariable(ctx, plan.ID.ValueString(), plan.Name.ValueString(), variableSpec(plan), version)
+	spec, known := variableSpec(ctx, plan, req.Config, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	obj, err := r.client.UpdateVariable(ctx, plan.ID.ValueString(), plan.Name.ValueString(), spec, version)
 	if err != nil {
 		addClientError(&resp.Diagnostics, "Updating flink_variable "+plan.Name.ValueString(), err)
 		return
 	}
-	r.setState(ctx, obj, plan.Value, resp.State.Set, resp.Private, &resp.Diagnostics)
+	r.setState(ctx, obj, known, plan.ValueWOVersion, resp.State.Set, resp.Private, &resp.Diagnostics)
 }
 
 func (r *variableResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -140,16 +196,21 @@ func (r *variableResource) Delete(ctx context.Context, req resource.DeleteReques
 }
 
 func (r *variableResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importObjectOfKind(ctx, r.client, "flink_variable", api.KindVariable, req, resp)
 }
 
-func variableSpec(m variableModel) api.VariableSpec {
-	return api.VariableSpec{Kind: m.Kind.ValueString(), Value: m.Value.ValueString()}
+// variableSpec is what the engine gets, and the value the state may keep: the write-only value when the
+// configuration has one (the state then keeps none), else value.
+func variableSpec(ctx context.Context, m variableModel, config tfsdk.Config, diags *diag.Diagnostics) (api.VariableSpec, types.String) {
+	if wo := writeOnlyValue(ctx, config, path.Root("value_wo"), diags); !wo.IsNull() {
+		return api.VariableSpec{Kind: m.Kind.ValueString(), Value: wo.ValueString()}, types.StringNull()
+	}
+	return api.VariableSpec{Kind: m.Kind.ValueString(), Value: m.Value.ValueString()}, m.Value
 }
 
 // setState writes the engine's view of a variable. A PLAIN value comes from the engine (drift shows); an
 // ENCRYPTED one is never returned, so the value Terraform knows is kept and no drift is reported for it.
-func (r *variableResource) setState(ctx context.Context, obj api.Object, knownValue types.String,
+func (r *variableResource) setState(ctx context.Context, obj api.Object, knownValue types.String, woVersion types.Int64,
 	set func(context.Context, any) diag.Diagnostics, private privateSetter, diags *diag.Diagnostics) {
 	spec, err := client.DecodeSpec[api.VariableSpec](obj)
 	if err != nil {
@@ -161,11 +222,13 @@ func (r *variableResource) setState(ctx context.Context, obj api.Object, knownVa
 		value = knownValue
 	}
 	diags.Append(set(ctx, variableModel{
-		ID:          types.StringValue(obj.ID),
-		NamespaceID: types.StringValue(obj.NamespaceID),
-		Name:        types.StringValue(obj.Name),
-		Value:       value,
-		Kind:        types.StringValue(spec.Kind),
+		ID:             types.StringValue(obj.ID),
+		NamespaceID:    types.StringValue(obj.NamespaceID),
+		Name:           types.StringValue(obj.Name),
+		Value:          value,
+		Kind:           types.StringValue(spec.Kind),
+		ValueWO:        types.StringNull(),
+		ValueWOVersion: woVersion,
 	})...)
 	diags.Append(writeVersion(ctx, private, obj.Version)...)
 }

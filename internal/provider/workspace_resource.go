@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
@@ -40,6 +41,9 @@ type workspaceModel struct {
 	FlinkVersion types.String `tfsdk:"flink_version"`
 	CloneEnabled types.Bool   `tfsdk:"clone_enabled"`
 	Owner        types.String `tfsdk:"owner"`
+	// The storage secret, write-only: always null here (read it with writeOnlyValue from the config).
+	StorageSecretWO        types.String `tfsdk:"storage_secret_access_key_wo"`
+	StorageSecretWOVersion types.Int64  `tfsdk:"storage_secret_access_key_wo_version"`
 }
 
 func (r *workspaceResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -75,7 +79,12 @@ func (r *workspaceResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"storage": storageSchema(),
-			"runtime": runtimeSchema(),
+			// Top level, not inside storage: storage is Computed (it defaults to managed), and the framework
+			// allows no write-only attribute inside a computed one.
+			"storage_secret_access_key_wo": writeOnlySecret("Secret access key of an `oss` storage bucket, instead "+
+				"of `storage.secret_access_key`.", path.MatchRoot("storage").AtName("secret_access_key")),
+			"storage_secret_access_key_wo_version": writeOnlyVersion(path.MatchRoot("storage_secret_access_key_wo")),
+			"runtime":                              runtimeSchema(),
 			"flink_version": schema.StringAttribute{
 				MarkdownDescription: "The Flink version the cluster of a `flink` runtime reports (for example `1.20.1`); empty for `local`.",
 				Computed:            true,
@@ -109,8 +118,9 @@ func (r *workspaceResource) ValidateConfig(ctx context.Context, req resource.Val
 	var storage, rt types.Object
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("storage"), &storage)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("runtime"), &rt)...)
+	wo := writeOnlyValue(ctx, req.Config, path.Root("storage_secret_access_key_wo"), &resp.Diagnostics)
 	if !resp.Diagnostics.HasError() {
-		validateStorage(ctx, storage, &resp.Diagnostics)
+		validateStorage(ctx, storage, wo, &resp.Diagnostics)
 		validateRuntime(ctx, rt, &resp.Diagnostics)
 	}
 }
@@ -121,7 +131,7 @@ func (r *workspaceResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	in := workspaceInput(ctx, plan, 0, &resp.Diagnostics)
+	in := workspaceInput(ctx, plan, req.Config, 0, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -130,7 +140,7 @@ func (r *workspaceResource) Create(ctx context.Context, req resource.CreateReque
 		addClientError(&resp.Diagnostics, "Creating flink_workspace "+in.Name, err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, workspaceState(ws, secretOf(ctx, plan.Storage)))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, workspaceState(ws, secretOf(ctx, plan.Storage), plan.StorageSecretWOVersion))...)
 	resp.Diagnostics.Append(writeVersion(ctx, resp.Private, ws.Version)...)
 }
 
@@ -149,7 +159,7 @@ func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 		addClientError(&resp.Diagnostics, "Reading flink_workspace "+state.ID.ValueString(), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, workspaceState(ws, secretOf(ctx, state.Storage)))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, workspaceState(ws, secretOf(ctx, state.Storage), state.StorageSecretWOVersion))...)
 	resp.Diagnostics.Append(writeVersion(ctx, resp.Private, ws.Version)...)
 }
 
@@ -161,7 +171,7 @@ func (r *workspaceResource) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	in := workspaceInput(ctx, plan, version, &resp.Diagnostics)
+	in := workspaceInput(ctx, plan, req.Config, version, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -170,7 +180,7 @@ func (r *workspaceResource) Update(ctx context.Context, req resource.UpdateReque
 		addClientError(&resp.Diagnostics, "Updating flink_workspace "+plan.ID.ValueString(), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, workspaceState(ws, secretOf(ctx, plan.Storage)))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, workspaceState(ws, secretOf(ctx, plan.Storage), plan.StorageSecretWOVersion))...)
 	resp.Diagnostics.Append(writeVersion(ctx, resp.Private, ws.Version)...)
 }
 
@@ -195,23 +205,30 @@ func (r *workspaceResource) ImportState(ctx context.Context, req resource.Import
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 }
 
-func workspaceInput(ctx context.Context, plan workspaceModel, version int64, diags *diag.Diagnostics) api.WorkspaceInput {
-	return api.WorkspaceInput{Name: plan.Name.ValueString(), Region: plan.Region.ValueString(),
+// workspaceInput is the engine request; the storage secret comes from its write-only argument when set.
+func workspaceInput(ctx context.Context, plan workspaceModel, config tfsdk.Config, version int64, diags *diag.Diagnostics) api.WorkspaceInput {
+	in := api.WorkspaceInput{Name: plan.Name.ValueString(), Region: plan.Region.ValueString(),
 		Architecture: plan.Architecture.ValueString(), Storage: storageToAPI(ctx, plan.Storage, diags),
 		Runtime:      runtimeToAPI(ctx, plan.Runtime, diags),
 		CloneEnabled: plan.CloneEnabled.ValueBool(), Owner: plan.Owner.ValueString(), Version: version}
+	if wo := writeOnlyValue(ctx, config, path.Root("storage_secret_access_key_wo"), diags); !wo.IsNull() {
+		in.Storage.SecretAccessKey = wo.ValueString()
+	}
+	return in
 }
 
-func workspaceState(ws api.Workspace, knownSecret types.String) workspaceModel {
+func workspaceState(ws api.Workspace, knownSecret types.String, woVersion types.Int64) workspaceModel {
 	return workspaceModel{
-		ID:           types.StringValue(ws.ID),
-		Name:         types.StringValue(ws.Name),
-		Region:       types.StringValue(ws.Region),
-		Architecture: types.StringValue(ws.Architecture),
-		Storage:      storageFromAPI(ws.Storage, knownSecret),
-		Runtime:      runtimeFromAPI(ws.Runtime),
-		FlinkVersion: types.StringValue(ws.Runtime.FlinkVersion),
-		CloneEnabled: types.BoolValue(ws.CloneEnabled),
-		Owner:        types.StringValue(ws.Owner),
+		ID:                     types.StringValue(ws.ID),
+		Name:                   types.StringValue(ws.Name),
+		Region:                 types.StringValue(ws.Region),
+		Architecture:           types.StringValue(ws.Architecture),
+		Storage:                storageFromAPI(ws.Storage, knownSecret),
+		Runtime:                runtimeFromAPI(ws.Runtime),
+		FlinkVersion:           types.StringValue(ws.Runtime.FlinkVersion),
+		CloneEnabled:           types.BoolValue(ws.CloneEnabled),
+		Owner:                  types.StringValue(ws.Owner),
+		StorageSecretWO:        types.StringNull(),
+		StorageSecretWOVersion: woVersion,
 	}
 }

@@ -131,6 +131,18 @@ resource "flink_workspace" "test" {
 				ExpectError: regexp.MustCompile(`(?s)storage.type = "oss" needs the bucket`),
 			},
 			{
+				// Without an endpoint the engine refused it at apply; now plan says so, at the attribute.
+				Config: `
+resource "flink_workspace" "test" {
+  name    = "bad"
+  region  = "acc-region"
+  storage = { type = "oss", bucket = "b" }
+}
+`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)storage.endpoint.*storage.type = "oss" needs the S3 endpoint URL`),
+			},
+			{
 				Config: `
 resource "flink_workspace" "test" {
   name    = "bad"

@@ -87,8 +87,18 @@ func storageSchema() schema.SingleNestedAttribute {
 }
 
 // validateStorage checks at plan time what the schema alone cannot: which fields go with which type.
-func validateStorage(ctx context.Context, obj types.Object, diags *diag.Diagnostics) {
-	if obj.IsNull() || obj.IsUnknown() {
+func validateStorage(ctx context.Context, obj types.Object, secretWO types.String, diags *diag.Diagnostics) {
+	managedSecret := func() {
+		if !secretWO.IsNull() {
+			diags.AddAttributeError(path.Root("storage_secret_access_key_wo"), "Setting not allowed with managed storage",
+				"storage_secret_access_key_wo only applies to storage.type = \"oss\": remove it, or set type = \"oss\".")
+		}
+	}
+	if obj.IsNull() { // the default: managed storage
+		managedSecret()
+		return
+	}
+	if obj.IsUnknown() {
 		return
 	}
 	var s storageModel
@@ -99,6 +109,7 @@ func validateStorage(ctx context.Context, obj types.Object, diags *diag.Diagnost
 	at := func(name string) path.Path { return path.Root("storage").AtName(name) }
 	switch s.Type.ValueString() {
 	case api.StorageManaged:
+		managedSecret()
 		for name, v := range map[string]types.String{"endpoint": s.Endpoint, "region": s.Region, "bucket": s.Bucket,
 			"prefix": s.Prefix, "access_key_id": s.AccessKeyID, "secret_access_key": s.SecretAccessKey} {
 			if !v.IsNull() {
@@ -107,13 +118,18 @@ func validateStorage(ctx context.Context, obj types.Object, diags *diag.Diagnost
 			}
 		}
 	case api.StorageOSS:
+		if s.Endpoint.IsNull() {
+			diags.AddAttributeError(at("endpoint"), "Missing storage.endpoint",
+				"storage.type = \"oss\" needs the S3 endpoint URL of the bucket (for example "+
+					"https://oss-eu-central-1.aliyuncs.com or https://s3.eu-central-1.amazonaws.com): set storage.endpoint.")
+		}
 		if s.Bucket.IsNull() {
 			diags.AddAttributeError(at("bucket"), "Missing storage.bucket",
 				"storage.type = \"oss\" needs the bucket that will hold the state: set storage.bucket.")
 		}
-		if s.AccessKeyID.IsNull() != s.SecretAccessKey.IsNull() {
+		if s.AccessKeyID.IsNull() != (s.SecretAccessKey.IsNull() && secretWO.IsNull()) {
 			diags.AddAttributeError(at("access_key_id"), "Incomplete bucket credentials",
-				"Set both storage.access_key_id and storage.secret_access_key, or neither.")
+				"Set both storage.access_key_id and storage.secret_access_key (or storage_secret_access_key_wo), or neither.")
 		}
 	}
 }

@@ -1,8 +1,8 @@
 data "flink_clone_history" "backup" {
-  namespace_id = flink_namespace.backup.id
+  # Referring to the clone's target (rather than flink_namespace.backup.id) orders the first read after
+  # the clone; later plans read the history at plan time.
+  namespace_id = flink_namespace_clone.backup.target_namespace_id
   direction    = "target"
-  # Read after the clone this configuration runs, so the history includes it.
-  depends_on = [flink_namespace_clone.backup]
 }
 
 output "last_clone" {

@@ -1,0 +1,1 @@
+terraform import flink_catalog.lake cat-0123456789abcdef0123

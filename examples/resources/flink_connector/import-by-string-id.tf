@@ -1,0 +1,4 @@
+import {
+  to = flink_connector.mq
+  id = "conn-0123456789abcdef0123"
+}

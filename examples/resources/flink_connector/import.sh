@@ -1,0 +1,1 @@
+terraform import flink_connector.mq conn-0123456789abcdef0123

@@ -1,0 +1,1 @@
+terraform import flink_draft.report draft-0123456789abcdef0123

@@ -1,0 +1,1 @@
+terraform import flink_file_resource.udfs file-0123456789abcdef0123

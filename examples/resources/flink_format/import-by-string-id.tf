@@ -1,0 +1,4 @@
+import {
+  to = flink_format.events
+  id = "fmt-0123456789abcdef0123"
+}

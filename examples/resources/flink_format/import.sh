@@ -1,0 +1,1 @@
+terraform import flink_format.events fmt-0123456789abcdef0123

@@ -1,0 +1,1 @@
+terraform import flink_session_cluster.shared sc-0123456789abcdef0123

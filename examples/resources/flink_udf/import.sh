@@ -1,0 +1,1 @@
+terraform import flink_udf.strings udf-0123456789abcdef0123

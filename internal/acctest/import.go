@@ -1,0 +1,22 @@
+package acctest
+
+import (
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+)
+
+// ImportBlockStep is the import test every resource has: a fresh working directory plans the previous
+// step's configuration with an `import { to = addr, id = ... }` block (the id taken from the state), and
+// that plan must import the resource and change nothing, on it or on anything else. A resource whose
+// read-back differs from what users write (a default missing after import, a value in another form)
+// fails here with the attribute that would change.
+func ImportBlockStep(addr string) resource.TestStep {
+	return resource.TestStep{
+		ResourceName:    addr,
+		ImportState:     true,
+		ImportStateKind: resource.ImportBlockWithID,
+		ImportPlanChecks: resource.ImportPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+	}
+}

@@ -1,0 +1,51 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+)
+
+// UploadFileResource creates the file resource name in a namespace, or replaces its bytes, with the
+// content of the local file at path. The file is streamed, never held in memory, and reopened for every
+// attempt: a retried upload (after a lost answer, a 503 or a connection error) sends the whole file
+// again, and as the PUT names the object, a retry replaces the bytes with the same ones rather than
+// making a second object. The call is bounded by ctx, not by the per-request timeout.
+func (c *Client) UploadFileResource(ctx context.Context, namespaceID, name, path string) (api.Object, error) {
+	// A missing or unreadable file is the caller's to fix, not a transport failure to retry.
+	f, err := os.Open(path)
+	if err != nil {
+		return api.Object{}, err
+	}
+	f.Close()
+	var opened *os.File
+	defer func() {
+		if opened != nil {
+			opened.Close()
+		}
+	}()
+	return c.upload(ctx, namespaceID, name, func() (io.Reader, error) {
+		if opened != nil {
+			opened.Close() // the previous attempt's file, should the transport not have closed it
+		}
+		var err error
+		opened, err = os.Open(path)
+		return opened, err
+	})
+}
+
+// UploadFileResourceContent is UploadFileResource with the bytes in memory (inline content).
+func (c *Client) UploadFileResourceContent(ctx context.Context, namespaceID, name string, content []byte) (api.Object, error) {
+	return c.upload(ctx, namespaceID, name, func() (io.Reader, error) { return bytes.NewReader(content), nil })
+}
+
+func (c *Client) upload(ctx context.Context, namespaceID, name string, open func() (io.Reader, error)) (api.Object, error) {
+	var out api.Object
+	_, err := c.do(ctx, call{method: http.MethodPut, path: p("/api/v1/namespaces/%s/file-resources/%s", namespaceID, name),
+		stream: open, out: &out})
+	return out, err
+}

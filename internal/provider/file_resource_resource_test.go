@@ -1,0 +1,246 @@
+package provider_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/streamstate/terraform-provider-flink/internal/acctest"
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/client"
+)
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+func checkObjectsDestroyed(resourceType string) resource.TestCheckFunc {
+	return acctest.CheckDestroyed(resourceType, func(ctx context.Context, c *client.Client, id string) error {
+		_, err := c.GetObject(ctx, id)
+		return err
+	})
+}
+
+func fileResourceSourceConfig(nsID, source string) string {
+	return fmt.Sprintf(`
+resource "flink_file_resource" "test" {
+  namespace_id = %q
+  name         = "udfs.jar"
+  source       = %q
+}
+`, nsID, source)
+}
+
+// engineFileDigest checks that the engine holds bytes with the digest of want.
+func engineFileDigest(t *testing.T, id *string, want []byte) resource.TestCheckFunc {
+	return func(*terraformState) error {
+		obj, err := acctest.Client(t).GetObject(acctest.Context(t), *id)
+		if err != nil {
+			return err
+		}
+		spec, err := client.DecodeSpec[api.FileResourceSpec](obj)
+		if err != nil {
+			return err
+		}
+		if spec.SHA256 != sha256Hex(want) || spec.Size != int64(len(want)) {
+			return fmt.Errorf("engine holds %d bytes with sha256 %s, want %d bytes with %s", spec.Size, spec.SHA256, len(want), sha256Hex(want))
+		}
+		return nil
+	}
+}
+
+// A file resource is uploaded from a local file; changed bytes plan an update and upload again; an
+// import takes the engine's view; inline content replaces the file; a deletion outside Terraform is
+// noticed.
+func TestAccFileResource(t *testing.T) {
+	acctest.PreCheck(t)
+	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
+	const addr = "flink_file_resource.test"
+	src := filepath.Join(t.TempDir(), "udfs.jar")
+	first, second := []byte("PK first jar bytes"), []byte("PK second, longer jar bytes")
+	write := func(b []byte) {
+		if err := os.WriteFile(src, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(first)
+	config := fileResourceSourceConfig(ns.ID, src)
+	inline := fmt.Sprintf(`
+resource "flink_file_resource" "test" {
+  namespace_id = %q
+  name         = "udfs.jar"
+  content      = "inline text"
+}
+`, ns.ID)
+	moved := filepath.Join(t.TempDir(), "moved.jar")
+	var id string
+	var version int64
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkObjectsDestroyed("flink_file_resource"),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					acctest.IDFrom(addr, &id),
+					resource.TestCheckResourceAttr(addr, "sha256", sha256Hex(first)),
+					resource.TestCheckResourceAttr(addr, "size", strconv.Itoa(len(first))),
+					engineFileDigest(t, &id, first),
+				),
+			},
+			{
+				// New bytes at the same path: the plan shows the new digest and the apply uploads them.
+				PreConfig: func() { write(second) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("sha256"), knownvalue.StringExact(sha256Hex(second))),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(addr, "sha256", sha256Hex(second)),
+					engineFileDigest(t, &id, second),
+					func(*terraformState) error {
+						obj, err := acctest.Client(t).GetObject(acctest.Context(t), id)
+						version = obj.Version
+						return err
+					},
+				),
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// The engine keeps the bytes, not their path: an import block plans to record source in
+				// the state, an in-place update that uploads nothing (the bytes are the same).
+				ResourceName:       addr,
+				ImportState:        true,
+				ImportStateKind:    resource.ImportBlockWithID,
+				ExpectNonEmptyPlan: true,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("sha256"), knownvalue.StringExact(sha256Hex(second))),
+				}},
+			},
+			{
+				ResourceName:            addr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"source", "timeouts"},
+			},
+			{
+				// The same bytes at another path: the state records the path, nothing is uploaded.
+				PreConfig: func() {
+					if err := os.WriteFile(moved, second, 0o600); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: fileResourceSourceConfig(ns.ID, moved),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraformState) error {
+					obj, err := acctest.Client(t).GetObject(acctest.Context(t), id)
+					if err == nil && obj.Version != version {
+						err = fmt.Errorf("the file resource moved from version %d to %d: the same bytes were uploaded again", version, obj.Version)
+					}
+					return err
+				},
+			},
+			{
+				Config: inline,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(addr, "sha256", sha256Hex([]byte("inline text"))),
+					engineFileDigest(t, &id, []byte("inline text")),
+				),
+			},
+			{
+				PreConfig: func() {
+					if err := acctest.Client(t).DeleteObject(acctest.Context(t), id); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: inline,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+				}},
+			},
+		},
+	})
+}
+
+// Plan-time checks: exactly one of source and content, a readable source, source_hash only with source.
+func TestAccFileResourcePlanTimeChecks(t *testing.T) {
+	acctest.PreCheck(t)
+	block := func(body string) string {
+		return "resource \"flink_file_resource\" \"test\" {\n  namespace_id = \"ns-x\"\n  name = \"a.jar\"\n" + body + "}\n"
+	}
+	missing := filepath.Join(t.TempDir(), "missing.jar")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: block(""), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Missing source or content.*Set source`)},
+			{Config: block("source = \"a\"\ncontent = \"b\"\n"), PlanOnly: true, ExpectError: regexp.MustCompile(`Both source and content are set`)},
+			{Config: block("content = \"b\"\nsource_hash = \"x\"\n"), PlanOnly: true, ExpectError: regexp.MustCompile(`source_hash without source`)},
+			{Config: block("source = " + strconv.Quote(missing) + "\n"), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Cannot read source.*missing\.jar`)},
+		},
+	})
+}
+
+// A name that already exists is not taken over: create fails and says to import it.
+func TestAccFileResourceCreateRefusesAnExistingName(t *testing.T) {
+	acctest.PreCheck(t)
+	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
+	existing, err := acctest.Client(t).UploadFileResourceContent(acctest.Context(t), ns.ID, "udfs.jar", []byte("theirs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      fmt.Sprintf("resource \"flink_file_resource\" \"test\" {\n  namespace_id = %q\n  name = \"udfs.jar\"\n  content = \"mine\"\n}\n", ns.ID),
+			ExpectError: regexp.MustCompile(`(?s)already has a file resource named\s+"udfs.jar".*import`),
+			Check: func(*terraformState) error {
+				return engineFileDigest(t, &existing.ID, []byte("theirs"))(nil)
+			},
+		}},
+	})
+	if err := engineFileDigest(t, &existing.ID, []byte("theirs"))(nil); err != nil {
+		t.Fatalf("the refused create must leave the existing file alone: %v", err)
+	}
+}
+
+// An id of another kind is refused on import (a plan that replaced it would delete that object).
+func TestAccFileResourceImportOfAnotherKindFails(t *testing.T) {
+	acctest.PreCheck(t)
+	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
+	v, err := acctest.Client(t).CreateVariable(acctest.Context(t), ns.ID, "v", api.VariableSpec{Value: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:        fmt.Sprintf("resource \"flink_file_resource\" \"test\" {\n  namespace_id = %q\n  name = \"v\"\n  content = \"x\"\n}\n", ns.ID),
+			ResourceName:  "flink_file_resource.test",
+			ImportState:   true,
+			ImportStateId: v.ID,
+			ExpectError:   regexp.MustCompile(`(?s)Wrong kind of object for flink_file_resource.*flink_variable`),
+		}},
+	})
+}

@@ -1,0 +1,50 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+)
+
+// The warning says why the wait stopped, that the clone goes on, and what the next plan does.
+func TestWarnCloneGoesOn(t *testing.T) {
+	c := api.Clone{ID: "clone-1", Status: api.CloneRunning, Progress: api.CloneProgress{Percent: 40}}
+	for err, why := range map[error]string{
+		fmt.Errorf("gave up: %w", context.DeadlineExceeded): "timeouts.create (30m0s) ran out",
+		fmt.Errorf("gave up: %w", context.Canceled):         "apply was interrupted",
+		errors.New("connection refused"):                    "reading its progress failed (connection refused)",
+	} {
+		var diags diag.Diagnostics
+		warnCloneGoesOn(&diags, err, 30*time.Minute, c)
+		if diags.HasError() || len(diags) != 1 {
+			t.Fatalf("want one warning, got %v", diags)
+		}
+		for _, want := range []string{why, "RUNNING, 40% done", "goes on in the engine", "not tainted",
+			"next plan does not start a second clone", "destroy cancels a running clone"} {
+			if !strings.Contains(diags[0].Detail(), want) {
+				t.Errorf("warning %q does not say %q", diags[0].Detail(), want)
+			}
+		}
+	}
+}
+
+func TestWarnCloneEnded(t *testing.T) {
+	var diags diag.Diagnostics
+	warnCloneEnded(&diags, api.CloneSucceeded, api.Clone{Status: api.CloneFailed}) // not one create left running
+	warnCloneEnded(&diags, api.CloneRunning, api.Clone{Status: api.CloneSucceeded})
+	warnCloneEnded(&diags, api.CloneRunning, api.Clone{Status: api.CloneRunning})
+	if len(diags) != 0 {
+		t.Fatalf("no warning expected, got %v", diags)
+	}
+	warnCloneEnded(&diags, api.ClonePending, api.Clone{ID: "clone-2", Status: api.CloneFailed, FailedCount: 2, TotalCount: 5})
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "2 of 5 objects failed") {
+		t.Fatalf("want one warning with the counts, got %v", diags)
+	}
+}
