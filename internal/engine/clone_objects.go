@@ -27,6 +27,7 @@ type cloneRun struct {
 	renames  map[string]map[string]string // kind -> source name -> target name, for reference rewriting
 	srcStore blob.Store
 	dstStore blob.Store
+	runtimes map[string]namespaceRuntime // by namespace id, read once per run (clone_state.go)
 }
 
 // cloneExtras is what an item needs that is prepared outside its transaction (bytes copied first).
