@@ -14,10 +14,7 @@ import (
 // was recorded; an in-place write, or a copy that is not the same file, must be read back instead.
 func TestFSLinkedUnchangedTellsALinkedCopyFromOneWrittenSince(t *testing.T) {
 	ctx := context.Background()
-	parent := t.TempDir()
-	src, _ := blob.NewFS(filepath.Join(parent, "src"))
-	dst, _ := blob.NewFS(filepath.Join(parent, "dst"))
-	data := randomBytes(t, 10_000)
+	src, dst, data := twoStoresOnOneFilesystem(t)
 	mustPut(t, src, "chk-1/state", data)
 	mustPut(t, src, "chk-1/other", data) // same bytes, another file
 	if _, err := blob.Copy(ctx, src, "chk-1/state", dst, "copy/state"); err != nil {
@@ -60,10 +57,7 @@ func TestFSLinkedUnchangedTellsALinkedCopyFromOneWrittenSince(t *testing.T) {
 // the source's sha256 whether or not the sidecar could be linked.
 func TestFSLinkedCopySharesTheSourceSidecar(t *testing.T) {
 	ctx := context.Background()
-	parent := t.TempDir()
-	src, _ := blob.NewFS(filepath.Join(parent, "src"))
-	dst, _ := blob.NewFS(filepath.Join(parent, "dst"))
-	data := randomBytes(t, 10_000)
+	src, dst, data := twoStoresOnOneFilesystem(t)
 	srcInfo := mustPut(t, src, "sp/state", data)
 	info, err := blob.Copy(ctx, src, "sp/state", dst, "copy/state")
 	if err != nil {
@@ -81,4 +75,13 @@ func TestFSLinkedCopySharesTheSourceSidecar(t *testing.T) {
 	// Replacing the source afterwards (a new inode under the name) leaves the copy's record alone.
 	mustPut(t, src, "sp/state", randomBytes(t, 100))
 	mustRead(t, dst, "copy/state", data)
+}
+
+// twoStoresOnOneFilesystem opens two FS stores side by side (copies between them are hard links) and
+// returns bytes to put.
+func twoStoresOnOneFilesystem(t *testing.T) (src, dst *blob.FS, data []byte) {
+	parent := t.TempDir()
+	src, _ = blob.NewFS(filepath.Join(parent, "src"))
+	dst, _ = blob.NewFS(filepath.Join(parent, "dst"))
+	return src, dst, randomBytes(t, 10_000)
 }
