@@ -68,3 +68,19 @@ func Copy(ctx context.Context, src Store, srcKey string, dst Store, dstKey strin
 	}
 	return streamCopy(ctx, src, srcKey, dst, dstKey)
 }
+
+// LinkChecker is implemented by stores whose copies can share the source's bytes (a hard link on one
+// filesystem). LinkedUnchanged reports whether dstKey in the store and srcKey in src are one object
+// whose bytes nothing has written since their sha256 was recorded: those bytes were hashed when they
+// were written, so such a copy needs no read-back. A link cannot tell whether the shared bytes were
+// overwritten in place afterwards (objects are immutable, but a disk is not), so that is what it checks.
+type LinkChecker interface {
+	LinkedUnchanged(src Store, srcKey, dstKey string) bool
+}
+
+// LinkedUnchanged asks dst whether dstKey is a copy of srcKey in src that provably holds the bytes hashed
+// at write time (false when dst cannot tell, which is the safe answer: the caller then reads it back).
+func LinkedUnchanged(src Store, srcKey string, dst Store, dstKey string) bool {
+	c, ok := dst.(LinkChecker)
+	return ok && c.LinkedUnchanged(src, srcKey, dstKey)
+}

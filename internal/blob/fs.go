@@ -29,8 +29,9 @@ type FS struct {
 }
 
 var (
-	_ Store  = (*FS)(nil)
-	_ Copier = (*FS)(nil)
+	_ Store       = (*FS)(nil)
+	_ Copier      = (*FS)(nil)
+	_ LinkChecker = (*FS)(nil)
 )
 
 // NewFS opens (creating it when missing) the directory root as a store.
@@ -161,8 +162,11 @@ func syncDir(dir string) error {
 
 // readSidecar returns the recorded sha256 of the object at p, or "" when none was recorded (a file put
 // there by something other than this store).
-func readSidecar(p string) (string, error) {
-	b, err := os.ReadFile(p + sidecarSuffix)
+func readSidecar(p string) (string, error) { return readSidecarFile(p + sidecarSuffix) }
+
+// readSidecarFile parses the sidecar file named name ("" when it does not exist).
+func readSidecarFile(name string) (string, error) {
+	b, err := os.ReadFile(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}
@@ -171,10 +175,10 @@ func readSidecar(p string) (string, error) {
 	}
 	fields := strings.Fields(string(b))
 	if len(fields) != 2 || len(fields[0]) != 64 {
-		return "", fmt.Errorf("checksum sidecar %s is malformed", p+sidecarSuffix)
+		return "", fmt.Errorf("checksum sidecar %s is malformed", name)
 	}
 	if _, err := strconv.ParseInt(fields[1], 10, 64); err != nil {
-		return "", fmt.Errorf("checksum sidecar %s is malformed", p+sidecarSuffix)
+		return "", fmt.Errorf("checksum sidecar %s is malformed", name)
 	}
 	return fields[0], nil
 }

@@ -48,15 +48,17 @@ func (f *FS) CopyFrom(ctx context.Context, src Store, srcKey, dstKey string) (In
 	if err != nil {
 		return Info{}, err
 	}
-	if err := os.Link(srcPath, tmp); err != nil {
+	info := Info{Key: dstKey, Size: srcInfo.Size, SHA256: srcInfo.SHA256}
+	commit := f.commit
+	if err := os.Link(srcPath, tmp); err == nil {
+		commit = f.commitLinked(srcPath)
+	} else {
 		// Cross-device, or a filesystem without hard links.
 		if err := copyFileContents(srcPath, tmp); err != nil {
 			os.Remove(tmp)
 			return Info{}, fmt.Errorf("blob: copy %s to %s: %w", from.Location(srcKey), f.Location(dstKey), err)
 		}
 	}
-	info := Info{Key: dstKey, Size: srcInfo.Size, SHA256: srcInfo.SHA256}
-	commit := f.commit
 	if info.SHA256 == "" {
 		commit = f.commitUnhashed
 	}
@@ -68,6 +70,35 @@ func (f *FS) CopyFrom(ctx context.Context, src Store, srcKey, dstKey string) (In
 		info.ModTime = st.ModTime()
 	}
 	return info, nil
+}
+
+// commitLinked returns a commit for a hard-linked object that links the source's sidecar too instead of
+// writing and fsyncing a new one: the sidecar, like its object, is never changed in place (a rewrite
+// renames a new file over the name), so its linked inode is as durable and as right as the source's.
+// The link is read back and compared with the sha256 the copy records; when it differs (the source was
+// replaced meanwhile) or cannot be made, the sidecar is written as for any Put.
+func (f *FS) commitLinked(srcPath string) func(tmpData, final string, info Info) error {
+	return func(tmpData, final string, info Info) error {
+		dir := filepath.Dir(final)
+		side, err := tempName(dir)
+		if err != nil {
+			return err
+		}
+		defer os.Remove(side) // no-op after the rename
+		if os.Link(srcPath+sidecarSuffix, side) != nil {
+			return f.commit(tmpData, final, info)
+		}
+		if sha, err := readSidecarFile(side); err != nil || sha != info.SHA256 {
+			return f.commit(tmpData, final, info)
+		}
+		if err := os.Rename(side, final+sidecarSuffix); err != nil {
+			return err
+		}
+		if err := os.Rename(tmpData, final); err != nil {
+			return err
+		}
+		return syncDir(dir)
+	}
 }
 
 func tempName(dir string) (string, error) {
@@ -99,4 +130,21 @@ func copyFileContents(srcPath, dstPath string) error {
 		err = cerr
 	}
 	return err
+}
+
+// LinkedUnchanged is true when dstKey is a hard link of srcKey in another FS (the same inode) with a
+// recorded sha256, and the object was not modified after its sidecar was written: Put and CopyFrom
+// write the sidecar after the bytes, and linking changes neither file's mtime, so an object whose mtime
+// is later than its sidecar's was written in place since its checksum was recorded. (A write within the
+// same timestamp tick as the sidecar escapes this; reads still verify every byte against the sidecar.)
+func (f *FS) LinkedUnchanged(src Store, srcKey, dstKey string) bool {
+	from, ok := src.(*FS)
+	if !ok || from.checkKey(srcKey) != nil || f.checkKey(dstKey) != nil {
+		return false
+	}
+	dst := f.path(dstKey)
+	a, errA := os.Stat(from.path(srcKey))
+	b, errB := os.Stat(dst)
+	side, errS := os.Stat(dst + sidecarSuffix)
+	return errA == nil && errB == nil && errS == nil && os.SameFile(a, b) && !b.ModTime().After(side.ModTime())
 }

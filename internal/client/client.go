@@ -112,8 +112,15 @@ func setDefault(d *time.Duration, def time.Duration) {
 	}
 }
 
+// maxIdleConnsPerHost is how many kept-alive connections to the engine the client holds on to.
+const maxIdleConnsPerHost = 32
+
 func newHTTPClient(cfg Config) (*http.Client, error) {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
+	// Terraform calls the engine from up to 10 resources at once (-parallelism): with the default of 2
+	// idle connections per host, most calls of a large refresh opened a new connection and left the old
+	// one in TIME_WAIT. Every call goes to the one engine host, so keep enough for that parallelism.
+	transport.MaxIdleConnsPerHost = maxIdleConnsPerHost
 	if cfg.CAFile != "" {
 		pem, err := os.ReadFile(cfg.CAFile)
 		if err != nil {

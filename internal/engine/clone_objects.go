@@ -28,6 +28,7 @@ type cloneRun struct {
 	copies   map[string]string            // source id -> target id of the objects cloned so far (file resource ids)
 	srcStore blob.Store
 	dstStore blob.Store
+	runtimes map[string]namespaceRuntime // by namespace id, read once per run (clone_state.go)
 }
 
 // cloneExtras is what an item needs that is prepared outside its transaction (bytes copied first).

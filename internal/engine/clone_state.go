@@ -107,14 +107,15 @@ func (r *cloneRun) copyState(ctx context.Context, it *cloneItemRecord, dep objec
 	if !stateCapable(spec.EngineVersion) {
 		return nil, nil, fmt.Errorf("engine version %q cannot clone state: VVR 6.0.2 or later is needed", spec.EngineVersion)
 	}
-	srcRT, srcWS, err := r.e.namespaceRuntime(ctx, dep.NamespaceID)
+	srcRun, err := r.namespaceRuntime(ctx, dep.NamespaceID)
 	if err != nil {
 		return nil, nil, err
 	}
-	_, dstWS, err := r.e.namespaceRuntime(ctx, r.clone.TargetNamespaceID)
+	dstRun, err := r.namespaceRuntime(ctx, r.clone.TargetNamespaceID)
 	if err != nil {
 		return nil, nil, err
 	}
+	srcRT, srcWS, dstWS := srcRun.rt, srcRun.ws, dstRun.ws
 	if srcWS.Runtime.Type != dstWS.Runtime.Type {
 		return nil, nil, fmt.Errorf("its state was written by the %s runtime and cannot be restored on the target's %s runtime", srcWS.Runtime.Type, dstWS.Runtime.Type)
 	}
@@ -163,9 +164,12 @@ func (r *cloneRun) copyState(ctx context.Context, it *cloneItemRecord, dep objec
 // crashed earlier run left there first), and unpins it.
 func (r *cloneRun) copyFrom(ctx context.Context, rt runtime.Runtime, src *restoreChoice, prefix string) (runtime.StateInfo, error) {
 	defer r.e.pins.unpin(src.id)
-	srcStore, err := r.e.namespaceStorage(ctx, src.namespaceID)
-	if err != nil {
-		return runtime.StateInfo{}, err
+	srcStore := r.srcStore
+	if src.namespaceID != r.clone.SourceNamespaceID { // a snapshot restored from another namespace
+		var err error
+		if srcStore, err = r.e.namespaceStorage(ctx, src.namespaceID); err != nil {
+			return runtime.StateInfo{}, err
+		}
 	}
 	if err := r.dstStore.DeletePrefix(ctx, prefix); err != nil {
 		return runtime.StateInfo{}, fmt.Errorf("remove a partial copy at %s: %w", r.dstStore.Location(prefix), err)
@@ -176,6 +180,35 @@ func (r *cloneRun) copyFrom(ctx context.Context, rt runtime.Runtime, src *restor
 		return info, fmt.Errorf("copy state %s: %w", src.id, err)
 	}
 	return info, nil
+}
+
+// namespaceRuntime is a namespace's workspace and the runtime it runs jobs on.
+type namespaceRuntime struct {
+	rt runtime.Runtime
+	ws workspaceRecord
+}
+
+// namespaceRuntime reads a namespace's runtime once per run: a stateful clone asks for the same two
+// namespaces for every deployment, and two transactions per deployment were a third of its store work.
+func (r *cloneRun) namespaceRuntime(ctx context.Context, nsID string) (namespaceRuntime, error) {
+	r.mu.Lock()
+	got, ok := r.runtimes[nsID]
+	r.mu.Unlock()
+	if ok {
+		return got, nil
+	}
+	rt, ws, err := r.e.namespaceRuntime(ctx, nsID)
+	if err != nil {
+		return namespaceRuntime{}, err
+	}
+	got = namespaceRuntime{rt: rt, ws: ws}
+	r.mu.Lock()
+	if r.runtimes == nil {
+		r.runtimes = map[string]namespaceRuntime{}
+	}
+	r.runtimes[nsID] = got
+	r.mu.Unlock()
+	return got, nil
 }
 
 // newestSnapshot pins and returns a deployment's newest completed snapshot, or nil.

@@ -15,7 +15,9 @@ import (
 // directory at dstPrefix in dst: shared files of an incremental checkpoint are materialised inside it and
 // every key in the new MetadataFile is relative. Files are copied with blob.Copy (linked or server-side
 // where the stores allow) on up to parallel goroutines, and each copy's size and sha256 must equal the
-// source metadata's. MetadataFile is written last, so a destination without it is a partial copy; on
+// source metadata's. A copy that shares the source's bytes (a hard link) that nothing wrote to since they
+// were hashed is proven by that (blob.LinkedUnchanged); every other copy (copied in the kernel or across
+// stores, or a link whose bytes were touched) is read back and hashed. MetadataFile is written last, so a destination without it is a partial copy; on
 // failure the files already copied are removed.
 func CopyState(ctx context.Context, src blob.Store, srcPrefix string, dst blob.Store, dstPrefix string, parallel int) (Metadata, error) {
 	m, err := ReadMetadata(ctx, src, srcPrefix)
@@ -63,7 +65,10 @@ func CopyState(ctx context.Context, src blob.Store, srcPrefix string, dst blob.S
 			return fmt.Errorf("%w: state file %s copied as %d bytes with sha256 %s; the source metadata says %d bytes with sha256 %s",
 				ErrCorruptState, src.Location(from), info.Size, info.SHA256, m.Files[i].Size, m.Files[i].SHA256)
 		}
-		return nil
+		if blob.LinkedUnchanged(src, from, dst, to) {
+			return nil
+		}
+		return verifyFile(ctx, dst, to, out.Files[i])
 	})
 	if err == nil {
 		_, err = WriteMetadata(ctx, dst, dstPrefix, out)
