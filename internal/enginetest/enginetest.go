@@ -52,7 +52,7 @@ type Env struct {
 	URL     string
 	DataDir string
 	Engine  *engine.Engine
-	Store   *store.SQLite
+	Store   store.Store
 	Managed blob.Store
 
 	opts    Options
