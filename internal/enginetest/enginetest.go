@@ -18,6 +18,7 @@ import (
 
 	"github.com/streamstate/terraform-provider-flink/internal/blob"
 	"github.com/streamstate/terraform-provider-flink/internal/engine"
+	"github.com/streamstate/terraform-provider-flink/internal/pgtest"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime/flink"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime/local"
 	"github.com/streamstate/terraform-provider-flink/internal/secretbox"
@@ -193,6 +194,7 @@ func Main(m *testing.M) {
 	}
 	code := m.Run()
 	removeBuild()
+	pgtest.Stop()
 	os.Exit(code)
 }
 

@@ -60,28 +60,50 @@ func Shared() (*Server, error) {
 	return server, startErr
 }
 
+// EnvTestDatabase switches the shared engine test helpers (internal/enginetest, internal/acctest) from
+// SQLite to PostgreSQL: FLINK_ENGINE_TEST_DATABASE=postgres.
+const EnvTestDatabase = "FLINK_ENGINE_TEST_DATABASE"
+
+// Enabled reports whether EnvTestDatabase asks for PostgreSQL.
+func Enabled() bool { return os.Getenv(EnvTestDatabase) == "postgres" }
+
 // NewDatabase creates an empty database on the shared server, dropped when the test ends, and returns
 // its URL.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
-	s, err := Shared()
+	url, drop, err := CreateDatabase(context.Background())
 	if err != nil {
-		t.Fatalf("pgtest: %v", err)
-	}
-	name := fmt.Sprintf("test_%d", databases.Add(1))
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := s.exec(ctx, `CREATE DATABASE `+name); err != nil {
-		t.Fatalf("pgtest: create database %s: %v", name, err)
+		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		if err := drop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return url
+}
+
+// CreateDatabase is NewDatabase outside a test: it returns the URL and a function that drops the database.
+func CreateDatabase(ctx context.Context) (url string, drop func() error, err error) {
+	s, err := Shared()
+	if err != nil {
+		return "", nil, fmt.Errorf("pgtest: %w", err)
+	}
+	name := fmt.Sprintf("test_%d", databases.Add(1))
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := s.exec(ctx, `CREATE DATABASE `+name); err != nil {
+		return "", nil, fmt.Errorf("pgtest: create database %s: %w", name, err)
+	}
+	drop = func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		if err := s.exec(ctx, `DROP DATABASE `+name+` WITH (FORCE)`); err != nil {
-			t.Errorf("pgtest: drop database %s: %v", name, err)
+			return fmt.Errorf("pgtest: drop database %s: %w", name, err)
 		}
-	})
-	return s.URL(name)
+		return nil
+	}
+	return s.URL(name), drop, nil
 }
 
 // exec runs one statement as the superuser in the postgres database.
