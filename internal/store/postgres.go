@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -49,6 +51,32 @@ func (postgresDialect) updateOptions() *sql.TxOptions {
 }
 func (postgresDialect) viewOptions() *sql.TxOptions {
 	return &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+}
+
+// key escapes what PostgreSQL's text refuses: NUL becomes \x01\x01 and \x01 itself \x01\x02 (so
+// the order of bytes is kept: \x00 < \x01 < anything else), and each byte of invalid UTF-8 becomes
+// \x01\x03 and two hex digits (such values are found, not sorted). The engine's idempotency ids join
+// user and key with a NUL.
+func (postgresDialect) key(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsAny(s, "\x00\x01") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case s[i] == 0:
+			b.WriteString("\x01\x01")
+		case s[i] == 1:
+			b.WriteString("\x01\x02")
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, "\x01\x03%02x", s[i])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 func (postgresDialect) isConflict(err error) bool { return sqlState(err) == "23505" }

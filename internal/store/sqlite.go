@@ -64,6 +64,7 @@ func (sqliteDialect) ddl(migration string) string                     { return m
 func (sqliteDialect) updateOptions() *sql.TxOptions                   { return nil } // BEGIN IMMEDIATE on the one writer
 func (sqliteDialect) viewOptions() *sql.TxOptions                     { return nil } // a deferred read sees one WAL snapshot
 func (sqliteDialect) cacheStatements() bool                           { return true }
+func (sqliteDialect) key(s string) string                             { return s } // SQLite text holds any bytes
 func (sqliteDialect) now(context.Context, *sql.Tx) (time.Time, error) { return time.Now(), nil }
 
 // lockMigrations needs no lock: each migration runs in a BEGIN IMMEDIATE transaction, which excludes

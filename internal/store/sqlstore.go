@@ -31,6 +31,9 @@ type dialect interface {
 	lockMigrations(ctx context.Context, conn *sql.Conn) (unlock func(), err error)
 	// cacheStatements: prepare each query once per connection through database/sql (pgx caches its own).
 	cacheStatements() bool
+	// key maps a string bound to an id or indexed column to what the database can hold (PostgreSQL's
+	// text takes neither NUL nor invalid UTF-8; SQLite's takes any bytes), injectively and keeping order.
+	key(s string) string
 }
 
 // sqlStore is the Store over database/sql, shared by both backends.

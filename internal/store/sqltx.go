@@ -96,7 +96,7 @@ func (t *sqlTx) Get(table, id string, out any) error {
 		return err
 	}
 	var doc string
-	err := t.queryRow(`SELECT doc FROM `+table+` WHERE id = `+t.s.d.placeholder(1), id).Scan(&doc)
+	err := t.queryRow(`SELECT doc FROM `+table+` WHERE id = `+t.s.d.placeholder(1), t.s.d.key(id)).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%s %s: %w", table, id, ErrNotFound)
 	}
@@ -132,19 +132,27 @@ func (t *sqlTx) insertSQL(table string, names []string, rows int, tail string) s
 	return b.String()
 }
 
+// bindKey is v as bound to an id or indexed column: strings through the dialect's key.
+func (t *sqlTx) bindKey(v any) any {
+	if s, ok := v.(string); ok {
+		return t.s.d.key(s)
+	}
+	return v
+}
+
 // appendRow appends a record's bind values (id, doc, then the columns in names' order).
-func appendRow(args []any, table string, names []string, r Row) ([]any, error) {
+func (t *sqlTx) appendRow(args []any, table string, names []string, r Row) ([]any, error) {
 	body, err := json.Marshal(r.Doc)
 	if err != nil {
 		return nil, fmt.Errorf("store: encode %s %s: %w", table, r.ID, err)
 	}
-	args = append(args, r.ID, string(body))
+	args = append(args, t.s.d.key(r.ID), string(body))
 	for _, n := range names {
 		v, ok := r.Cols[n]
 		if !ok {
 			return nil, fmt.Errorf("store: %s %s lacks column %q that the other rows of the batch set", table, r.ID, n)
 		}
-		args = append(args, v)
+		args = append(args, t.bindKey(v))
 	}
 	return args, nil
 }
@@ -156,30 +164,49 @@ func (t *sqlTx) Insert(table, id string, cols Cols, doc any) error {
 }
 
 func (t *sqlTx) InsertMany(table string, rows []Row) error {
+	return t.batches(table, rows, t.insertRows)
+}
+
+// PutMany is Put for a batch: one multi-row upsert per insertBatch rows.
+func (t *sqlTx) PutMany(table string, rows []Row) error {
+	return t.batches(table, rows, t.putRows)
+}
+
+func (t *sqlTx) batches(table string, rows []Row, write func(string, []Row) error) error {
 	for start := 0; start < len(rows); start += insertBatch {
-		if err := t.insertRows(table, rows[start:min(start+insertBatch, len(rows))]); err != nil {
+		if err := write(table, rows[start:min(start+insertBatch, len(rows))]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (t *sqlTx) insertRows(table string, rows []Row) error {
-	if len(rows) == 0 {
-		return nil
-	}
+// batchArgs checks a batch's columns (every row sets those of the first) and returns the sorted column
+// names and the bind values of all rows.
+func (t *sqlTx) batchArgs(table string, rows []Row) ([]string, []any, error) {
 	names, err := checkCols(table, rows[0].Cols)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	args := make([]any, 0, len(rows)*(len(names)+2))
 	for _, r := range rows {
 		if len(r.Cols) != len(names) {
-			return fmt.Errorf("store: %s %s sets other columns than the first row of its batch", table, r.ID)
+			return nil, nil, fmt.Errorf("store: %s %s sets other columns than the first row of its batch", table, r.ID)
 		}
-		if args, err = appendRow(args, table, names, r); err != nil {
-			return err
+		if args, err = t.appendRow(args, table, names, r); err != nil {
+			return nil, nil, err
 		}
+	}
+	return names, args, nil
+}
+
+func (t *sqlTx) insertRows(table string, rows []Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	names, args, err := t.batchArgs(table, rows)
+	if err != nil {
+		return err
 	}
 	res, err := t.exec(t.insertSQL(table, names, len(rows), ` ON CONFLICT DO NOTHING`), args...)
 	if err != nil {
@@ -198,14 +225,13 @@ func (t *sqlTx) insertRows(table string, rows []Row) error {
 	return nil
 }
 
-// Put is one upsert on the id: a unique index held by another id still fails (REPLACE would silently
-// delete that other record).
-func (t *sqlTx) Put(table, id string, cols Cols, doc any) error {
-	names, err := checkCols(table, cols)
-	if err != nil {
-		return err
+// putRows is one upsert on the id for rows: a unique index held by another id still fails (REPLACE
+// would silently delete that other record).
+func (t *sqlTx) putRows(table string, rows []Row) error {
+	if len(rows) == 0 {
+		return nil
 	}
-	args, err := appendRow(nil, table, names, Row{ID: id, Cols: cols, Doc: doc})
+	names, args, err := t.batchArgs(table, rows)
 	if err != nil {
 		return err
 	}
@@ -213,18 +239,25 @@ func (t *sqlTx) Put(table, id string, cols Cols, doc any) error {
 	for _, n := range names {
 		set = append(set, quote(n)+" = excluded."+quote(n))
 	}
-	_, err = t.exec(t.insertSQL(table, names, 1, ` ON CONFLICT (id) DO UPDATE SET `+strings.Join(set, ", ")), args...)
+	_, err = t.exec(t.insertSQL(table, names, len(rows), ` ON CONFLICT (id) DO UPDATE SET `+strings.Join(set, ", ")), args...)
 	if t.s.d.isConflict(err) {
-		return fmt.Errorf("%s %s: %w", table, id, ErrConflict)
+		if len(rows) == 1 {
+			return fmt.Errorf("%s %s: %w", table, rows[0].ID, ErrConflict)
+		}
+		return fmt.Errorf("%s: %w", table, ErrConflict)
 	}
 	return err
+}
+
+func (t *sqlTx) Put(table, id string, cols Cols, doc any) error {
+	return t.putRows(table, []Row{{ID: id, Cols: cols, Doc: doc}})
 }
 
 func (t *sqlTx) Delete(table, id string) error {
 	if err := checkTable(table); err != nil {
 		return err
 	}
-	_, err := t.exec(`DELETE FROM `+table+` WHERE id = `+t.s.d.placeholder(1), id)
+	_, err := t.exec(`DELETE FROM `+table+` WHERE id = `+t.s.d.placeholder(1), t.s.d.key(id))
 	return err
 }
 
@@ -240,7 +273,7 @@ func (t *sqlTx) where(table string, w Cols) (string, []any, error) {
 	args := make([]any, 0, len(names))
 	for i, n := range names {
 		parts = append(parts, quote(n)+" = "+t.s.d.placeholder(i+1))
-		args = append(args, w[n])
+		args = append(args, t.bindKey(w[n]))
 	}
 	return " WHERE " + strings.Join(parts, " AND "), args, nil
 }

@@ -58,6 +58,9 @@ type Tx interface {
 	// Put inserts or replaces a record (ErrConflict on a unique index held by another id; on PostgreSQL
 	// that error ends the transaction, so return it).
 	Put(table, id string, cols Cols, doc any) error
+	// PutMany is Put for many records at once, in as few statements as the database allows; each id at
+	// most once per call.
+	PutMany(table string, rows []Row) error
 	// Delete removes a record; a missing one is not an error.
 	Delete(table, id string) error
 	// List decodes matching documents into out, a pointer to a slice.

@@ -160,6 +160,25 @@ func testInsertMany(t *testing.T, url string) {
 	if count != 0 {
 		t.Fatalf("a failed batch left %d records", count)
 	}
+	// PutMany replaces existing records and adds new ones, columns included: ids o-0000, o-0003, ...,
+	// o-1797, of which the 412 up to o-1233 exist.
+	puts := make([]store.Row, 0, 600)
+	for i := range 600 {
+		id := fmt.Sprintf("o-%04d", i*3)
+		puts = append(puts, store.Row{ID: id, Cols: store.Cols{"namespace_id": "ns", "kind": "variables", "name": id, "clone_id": "put"}, Doc: doc{ID: id, Name: "put"}})
+	}
+	update(t, s, func(tx store.Tx) error { return tx.PutMany(store.Objects, puts) })
+	var total int
+	_ = s.View(ctx, func(tx store.Tx) (err error) {
+		if count, err = tx.Count(store.Objects, store.Cols{"clone_id": "put"}); err != nil {
+			return err
+		}
+		total, err = tx.Count(store.Objects, nil)
+		return err
+	})
+	if count != 600 || total != n+600-412 {
+		t.Fatalf("PutMany: %d records carry the new column (want 600), %d in all (want %d)", count, total, n+600-412)
+	}
 	// Rows of one batch set the same columns.
 	mixed := []store.Row{clash[0], {ID: "x-3", Cols: store.Cols{"namespace_id": "ns"}, Doc: doc{}}}
 	if err := s.Update(ctx, func(tx store.Tx) error { return tx.InsertMany(store.Objects, mixed) }); err == nil {
