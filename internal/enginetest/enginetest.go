@@ -1,5 +1,5 @@
 // Package enginetest runs a real flink-engine for tests: the engine and its HTTP server on 127.0.0.1
-// with a real SQLite file, real files for state and the local runtime, in-process (Start) or as a
+// with a real SQLite file (or a real PostgreSQL database with FLINK_ENGINE_TEST_DATABASE=postgres), real files for state and the local runtime, in-process (Start) or as a
 // separate process that a test can kill (StartProcess).
 package enginetest
 
@@ -46,6 +46,9 @@ type Options struct {
 	IdempotencyTTL time.Duration
 	// AllowEndpoints is the engine's --allow-endpoint list.
 	AllowEndpoints []string
+	// Database chooses the metadata store: "sqlite" or "postgres" (pgtest); default: PostgreSQL when
+	// FLINK_ENGINE_TEST_DATABASE=postgres, else SQLite. Benchmarks set it to compare the two in one run.
+	Database string
 }
 
 // Env is a running in-process engine.
@@ -89,7 +92,11 @@ func (env *Env) start(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.OpenSQLite(ctx, filepath.Join(env.DataDir, "engine.db"))
+	postgres := pgtest.Enabled()
+	if env.opts.Database != "" {
+		postgres = env.opts.Database == "postgres"
+	}
+	st, err := store.Open(ctx, databaseURL(t, env.DataDir, postgres))
 	if err != nil {
 		t.Fatal(err)
 	}
