@@ -1,32 +1,48 @@
 package engine
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/streamstate/terraform-provider-flink/internal/store"
 )
 
-// batchTx writes the bookkeeping of a stateless clone batch together: each object's first version, its
-// clone item and its source's LastClonedAt are Puts that nothing in the batch needs back at once, so they
-// are kept and written by one multi-row statement per table (PutMany) when the batch ends, instead of
-// three statements per object. The target objects themselves are inserted at once: a taken name must be
-// known to rename it.
+// batchTx writes a stateless clone batch with a few multi-row statements instead of four statements per
+// object: each target object (Insert), its first version, its clone item and its source's LastClonedAt
+// (Puts) are kept and written per table when the batch ends (InsertMany, PutMany).
+//
+// An Insert of a target object must still say at once whether its name is taken, to rename it: the
+// names of the kind in the target are loaded when the kind starts (taken) and each kept insert adds its
+// own. That set is exact because the target namespace is locked while the clone runs (nothing else
+// writes names into it) and a namespace is in one clone at a time.
 //
 // Reads see the batch's own writes: a Get, List or Count on a table with kept rows writes them first.
-// An Insert into objects does not: the kept objects rows only stamp LastClonedAt on source objects, which
-// keep their indexed columns, so they cannot collide with a target's name.
+// Kept objects rows never collide: the Puts only stamp LastClonedAt on source objects, which keep their
+// indexed columns, and the inserts' names were checked against taken.
 type batchTx struct {
 	store.Tx
-	kept  map[string][]store.Row
-	index map[string]map[string]int // table -> id -> position in kept (a second Put of an id replaces the first)
+	targetNS string
+	taken    map[string]bool // names of the current kind in targetNS; nil: Inserts go straight through
+	added    map[string]bool // names this transaction inserts: into taken once it commits (a retried one must not see them)
+	inserts  []store.Row     // target objects, inserted by flush before the kept Puts
+	kept     map[string][]store.Row
+	index    map[string]map[string]int // table -> id -> position in kept (a second Put of an id replaces the first)
 }
 
 // batchedTables are the tables whose Puts a batch keeps.
 var batchedTables = map[string]bool{store.ObjectVersions: true, store.CloneItems: true, store.Objects: true}
 
-func newBatchTx(tx store.Tx) *batchTx {
-	return &batchTx{Tx: tx, kept: map[string][]store.Row{}, index: map[string]map[string]int{}}
+func newBatchTx(tx store.Tx, targetNS string, taken map[string]bool) *batchTx {
+	return &batchTx{Tx: tx, targetNS: targetNS, taken: taken, added: map[string]bool{}, kept: map[string][]store.Row{},
+		index: map[string]map[string]int{}}
+}
+
+// committed adds the names the committed transaction inserted to taken, for the next batch.
+func (b *batchTx) committed() {
+	for n := range b.added {
+		b.taken[n] = true
+	}
 }
 
 func (b *batchTx) Put(table, id string, cols store.Cols, doc any) error {
@@ -48,6 +64,13 @@ func (b *batchTx) Put(table, id string, cols store.Cols, doc any) error {
 
 // flush writes table's kept rows, grouped by the columns they set (PutMany wants one set per call).
 func (b *batchTx) flush(table string) error {
+	if table == store.Objects && len(b.inserts) > 0 {
+		inserts := b.inserts
+		b.inserts = nil
+		if err := b.Tx.InsertMany(store.Objects, inserts); err != nil {
+			return err
+		}
+	}
 	rows := b.kept[table]
 	if len(rows) == 0 {
 		return nil
@@ -139,12 +162,20 @@ func (b *batchTx) InsertMany(table string, rows []store.Row) error {
 	return b.Tx.InsertMany(table, rows)
 }
 
-// Insert into objects keeps the kept rows (see batchTx); into any other table it writes them first.
+// Insert of a target object is kept, or refused at once when its name is taken; any other Insert writes
+// the table's kept rows first.
 func (b *batchTx) Insert(table, id string, cols store.Cols, doc any) error {
-	if table != store.Objects {
+	if table != store.Objects || b.taken == nil || cols["namespace_id"] != b.targetNS {
 		if err := b.flush(table); err != nil {
 			return err
 		}
+		return b.Tx.Insert(table, id, cols, doc)
 	}
-	return b.Tx.Insert(table, id, cols, doc)
+	name, _ := cols["name"].(string)
+	if b.taken[name] || b.added[name] {
+		return fmt.Errorf("%s %s: %w", table, id, store.ErrConflict)
+	}
+	b.added[name] = true
+	b.inserts = append(b.inserts, store.Row{ID: id, Cols: cols, Doc: doc})
+	return nil
 }

@@ -184,8 +184,9 @@ func (r *cloneRun) batches(ctx context.Context, pending []cloneItemRecord) error
 			}
 			extras = append(extras, r.prepareItem(ctx, batch[i]))
 		}
+		var tx *batchTx
 		err := r.e.store.Update(ctx, func(stx store.Tx) error {
-			tx := newBatchTx(stx)
+			tx = newBatchTx(stx, r.clone.TargetNamespaceID, r.taken)
 			if err := r.cloneBatch(tx, batch, extras); err != nil {
 				return err
 			}
@@ -194,6 +195,7 @@ func (r *cloneRun) batches(ctx context.Context, pending []cloneItemRecord) error
 		if err != nil {
 			return err
 		}
+		tx.committed()
 	}
 	return nil
 }
