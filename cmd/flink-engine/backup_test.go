@@ -21,7 +21,7 @@ import (
 func TestBackupWhileTheEngineWrites(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	p := enginetest.StartProcess(t, data)
+	p := enginetest.StartProcessWith(t, data, enginetest.ProcessOptions{Database: "sqlite"}) // a backup of the SQLite file
 	a := p.Client(enginetest.AdminToken)
 	ws := a.Workspace(t, "ws")
 	var created atomic.Int64
@@ -76,7 +76,7 @@ func TestBackupWhileTheEngineWrites(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(restored, "secret.key"), key, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := enginetest.StartProcess(t, restored).Client(enginetest.AdminToken)
+	r := enginetest.StartProcessWith(t, restored, enginetest.ProcessOptions{Database: "sqlite"}).Client(enginetest.AdminToken)
 	var page api.Page[api.Namespace]
 	r.Must(t, "GET", "/workspaces/"+ws.ID+"/namespaces?limit=1000", nil, &page)
 	n := int64(len(page.Items))

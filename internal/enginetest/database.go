@@ -22,6 +22,14 @@ func DatabaseURL(t testing.TB, dataDir string) string {
 	return databaseURL(t, dataDir, pgtest.Enabled())
 }
 
+// usePostgres resolves a Database option: "sqlite", "postgres", or "" for FLINK_ENGINE_TEST_DATABASE.
+func usePostgres(database string) bool {
+	if database != "" {
+		return database == "postgres"
+	}
+	return pgtest.Enabled()
+}
+
 func databaseURL(t testing.TB, dataDir string, postgres bool) string {
 	t.Helper()
 	if !postgres {
@@ -51,10 +59,11 @@ func OpenStore(t testing.TB, dataDir string) store.Store {
 // processDatabaseArgs are the flags that point an engine process on dataDir at its PostgreSQL database
 // (none on SQLite). Managed storage stays in dataDir unless args choose it; the replicas' check wants it
 // declared shared.
-func processDatabaseArgs(t testing.TB, dataDir string, args []string) []string {
-	if !pgtest.Enabled() {
+func processDatabaseArgs(t testing.TB, dataDir string, opts ProcessOptions) []string {
+	if !usePostgres(opts.Database) {
 		return nil
 	}
+	args := opts.Args
 	extra := []string{"--database-url", DatabaseURL(t, dataDir)}
 	for _, a := range args {
 		if a == "--managed-storage" || len(a) > len("--managed-storage=") && a[:len("--managed-storage=")] == "--managed-storage=" {

@@ -55,9 +55,11 @@ type Options struct {
 type Env struct {
 	URL     string
 	DataDir string
-	Engine  *engine.Engine
-	Store   store.Store
-	Managed blob.Store
+	// DatabaseURL is the metadata store's store.Open URL: the SQLite file or a pgtest database.
+	DatabaseURL string
+	Engine      *engine.Engine
+	Store       store.Store
+	Managed     blob.Store
 
 	opts    Options
 	httpSrv *http.Server
@@ -92,11 +94,8 @@ func (env *Env) start(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	postgres := pgtest.Enabled()
-	if env.opts.Database != "" {
-		postgres = env.opts.Database == "postgres"
-	}
-	st, err := store.Open(ctx, databaseURL(t, env.DataDir, postgres))
+	env.DatabaseURL = databaseURL(t, env.DataDir, usePostgres(env.opts.Database))
+	st, err := store.Open(ctx, env.DatabaseURL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -181,3 +181,19 @@ func freePort() (int, error) {
 	_, port, _ := strings.Cut(ln.Addr().String(), ":")
 	return strconv.Atoi(port)
 }
+
+// Dump returns pg_dump's plain SQL of the database at url: what the database holds at rest, for tests
+// that look for what must not be there.
+func Dump(ctx context.Context, url string) ([]byte, error) {
+	bin, err := binDir()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, "pg_dump"), "--dbname", url)
+	var out, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("pgtest: pg_dump: %v: %s", err, stderr.String())
+	}
+	return []byte(out.String()), nil
+}
