@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -96,38 +95,4 @@ func timedClone(b *testing.B, a *enginetest.Client, req api.CloneRequest) (api.C
 
 // BenchmarkStatelessClone clones 10,000 objects and compares the time with creating them one by one
 // through the API (ratio: target <= 0.1).
-func BenchmarkStatelessClone(b *testing.B) {
-	const objects = 10000
-	env := enginetest.Start(b, enginetest.Options{})
-	a := env.Admin()
-	ws := a.Workspace(b, "ws")
-	var cloneTime, apiTime time.Duration
-	for i := 0; b.Loop(); i++ {
-		src := a.Namespace(b, ws.ID, fmt.Sprintf("src-%d", i))
-		dst := a.Namespace(b, ws.ID, fmt.Sprintf("dst-%d", i))
-		started := time.Now()
-		for n := range objects {
-			kind, spec := api.KindVariable, json.RawMessage(`{"value":"v"}`)
-			if n%2 == 1 {
-				kind, spec = api.KindConnector, json.RawMessage(`{"type":"kafka"}`)
-			}
-			a.Must(b, "POST", "/namespaces/"+src.ID+"/objects/"+kind, api.ObjectInput{Name: fmt.Sprintf("o-%05d", n), Spec: spec}, nil)
-		}
-		apiTime += time.Since(started)
-
-		started = time.Now()
-		var c api.Clone
-		a.Must(b, "POST", "/clones", api.CloneRequest{SourceNamespaceID: src.ID, TargetNamespaceID: dst.ID}, &c)
-		for !cloneEnded(c.Status) {
-			time.Sleep(20 * time.Millisecond)
-			a.Must(b, "GET", "/clones/"+c.ID, nil, &c)
-		}
-		cloneTime += time.Since(started)
-		if c.Status != api.CloneSucceeded || c.TotalCount != objects {
-			b.Fatalf("clone = %s total %d (%s)", c.Status, c.TotalCount, c.Failure)
-		}
-	}
-	b.ReportMetric(cloneTime.Seconds()/float64(b.N), "clone-s")
-	b.ReportMetric(apiTime.Seconds()/float64(b.N), "api-s")
-	b.ReportMetric(cloneTime.Seconds()/apiTime.Seconds(), "clone/api")
-}
+func BenchmarkStatelessClone(b *testing.B) { benchStatelessClone(b, "") }

@@ -184,28 +184,39 @@ func (r *cloneRun) batches(ctx context.Context, pending []cloneItemRecord) error
 			}
 			extras = append(extras, r.prepareItem(ctx, batch[i]))
 		}
-		err := r.e.store.Update(ctx, func(tx store.Tx) error {
-			ended := make([]cloneItemRecord, 0, len(batch))
-			for i := range batch {
-				it := batch[i]
-				if err := r.cloneObjectTx(tx, &it, extras[i]); err != nil {
-					return err
-				}
-				ended = append(ended, it)
-				if it.Status == api.ItemFailed && r.clone.Request.ErrorPolicy == api.ErrorStop {
-					if err := addProgress(tx, r.clone.ID, ended); err != nil {
-						return err
-					}
-					return r.stopTx(tx, it)
-				}
+		var tx *batchTx
+		err := r.e.store.Update(ctx, func(stx store.Tx) error {
+			tx = newBatchTx(stx, r.clone.TargetNamespaceID, r.taken)
+			if err := r.cloneBatch(tx, batch, extras); err != nil {
+				return err
 			}
-			return addProgress(tx, r.clone.ID, ended)
+			return tx.flushAll()
 		})
 		if err != nil {
 			return err
 		}
+		tx.committed()
 	}
 	return nil
+}
+
+// cloneBatch clones one batch's items inside tx and records the progress.
+func (r *cloneRun) cloneBatch(tx store.Tx, batch []cloneItemRecord, extras []cloneExtras) error {
+	ended := make([]cloneItemRecord, 0, len(batch))
+	for i := range batch {
+		it := batch[i]
+		if err := r.cloneObjectTx(tx, &it, extras[i]); err != nil {
+			return err
+		}
+		ended = append(ended, it)
+		if it.Status == api.ItemFailed && r.clone.Request.ErrorPolicy == api.ErrorStop {
+			if err := addProgress(tx, r.clone.ID, ended); err != nil {
+				return err
+			}
+			return r.stopTx(tx, it)
+		}
+	}
+	return addProgress(tx, r.clone.ID, ended)
 }
 
 // statefulItems copies deployments with their state on cloneStateParallel workers, one transaction each.

@@ -26,6 +26,7 @@ type cloneRun struct {
 	sources  map[string]objectRecord      // the current kind's source objects, by id
 	renames  map[string]map[string]string // kind -> source name -> target name, for reference rewriting
 	copies   map[string]string            // source id -> target id of the objects cloned so far (file resource ids)
+	taken    map[string]bool              // the current kind's names in the target (see batchTx)
 	srcStore blob.Store
 	dstStore blob.Store
 	runtimes map[string]namespaceRuntime // by namespace id, read once per run (clone_state.go)
@@ -46,16 +47,23 @@ func (r *cloneRun) markStopped()  { r.stop.Store(true) }
 // prepareKind loads what the items of one kind read: the source objects and, for kinds that reference
 // others, the renames made so far.
 func (r *cloneRun) prepareKind(ctx context.Context, kind string) error {
-	var objs []objectRecord
+	var objs, targets []objectRecord
 	var items []cloneItemRecord
 	err := r.e.store.View(ctx, func(tx store.Tx) error {
 		if err := tx.List(store.Objects, store.Query{Where: store.Cols{"namespace_id": r.clone.SourceNamespaceID, "kind": kind}}, &objs); err != nil {
 			return err
 		}
-		return tx.List(store.CloneItems, store.Query{Where: store.Cols{"clone_id": r.clone.ID}, OrderBy: "seq"}, &items)
+		if err := tx.List(store.CloneItems, store.Query{Where: store.Cols{"clone_id": r.clone.ID}, OrderBy: "seq"}, &items); err != nil {
+			return err
+		}
+		return tx.List(store.Objects, store.Query{Where: store.Cols{"namespace_id": r.clone.TargetNamespaceID, "kind": kind}}, &targets)
 	})
 	if err != nil {
 		return err
+	}
+	r.taken = make(map[string]bool, len(targets))
+	for _, o := range targets {
+		r.taken[o.Name] = true
 	}
 	r.sources = make(map[string]objectRecord, len(objs))
 	for _, o := range objs {

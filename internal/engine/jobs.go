@@ -95,6 +95,12 @@ func (e *Engine) StartJob(ctx context.Context, p Principal, depID string, req ap
 		seq  int64
 	)
 	err := e.store.Update(ctx, func(tx store.Tx) error {
+		if src != nil {
+			// PostgreSQL runs a transaction that lost a serialisation race again: release what the lost
+			// attempt pinned, or the pin would outlive the start and block the snapshot's delete forever.
+			e.pins.unpin(src.id)
+			src = nil
+		}
 		var ns api.Namespace
 		var err error
 		if dep, spec, ns, err = loadDeployment(tx, p, depID, api.RoleEditor); err != nil {

@@ -1,5 +1,5 @@
 // Package enginetest runs a real flink-engine for tests: the engine and its HTTP server on 127.0.0.1
-// with a real SQLite file, real files for state and the local runtime, in-process (Start) or as a
+// with a real SQLite file (or a real PostgreSQL database with FLINK_ENGINE_TEST_DATABASE=postgres), real files for state and the local runtime, in-process (Start) or as a
 // separate process that a test can kill (StartProcess).
 package enginetest
 
@@ -18,6 +18,7 @@ import (
 
 	"github.com/streamstate/terraform-provider-flink/internal/blob"
 	"github.com/streamstate/terraform-provider-flink/internal/engine"
+	"github.com/streamstate/terraform-provider-flink/internal/pgtest"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime/flink"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime/local"
 	"github.com/streamstate/terraform-provider-flink/internal/secretbox"
@@ -45,15 +46,20 @@ type Options struct {
 	IdempotencyTTL time.Duration
 	// AllowEndpoints is the engine's --allow-endpoint list.
 	AllowEndpoints []string
+	// Database chooses the metadata store: "sqlite" or "postgres" (pgtest); default: PostgreSQL when
+	// FLINK_ENGINE_TEST_DATABASE=postgres, else SQLite. Benchmarks set it to compare the two in one run.
+	Database string
 }
 
 // Env is a running in-process engine.
 type Env struct {
 	URL     string
 	DataDir string
-	Engine  *engine.Engine
-	Store   *store.SQLite
-	Managed blob.Store
+	// DatabaseURL is the metadata store's store.Open URL: the SQLite file or a pgtest database.
+	DatabaseURL string
+	Engine      *engine.Engine
+	Store       store.Store
+	Managed     blob.Store
 
 	opts    Options
 	httpSrv *http.Server
@@ -88,7 +94,8 @@ func (env *Env) start(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.OpenSQLite(ctx, filepath.Join(env.DataDir, "engine.db"))
+	env.DatabaseURL = databaseURL(t, env.DataDir, usePostgres(env.opts.Database))
+	st, err := store.Open(ctx, env.DatabaseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,6 +200,7 @@ func Main(m *testing.M) {
 	}
 	code := m.Run()
 	removeBuild()
+	pgtest.Stop()
 	os.Exit(code)
 }
 

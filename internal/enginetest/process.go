@@ -33,6 +33,8 @@ func StartProcess(t testing.TB, dataDir string) *Process {
 type ProcessOptions struct {
 	Args []string // after serve --listen --data-dir, e.g. --managed-storage s3://...
 	Env  []string // KEY=value, e.g. AWS_ACCESS_KEY_ID
+	// Database is "sqlite" for a test of the SQLite file itself; default as Options.Database.
+	Database string
 }
 
 // StartProcessWith is StartProcess with extra flags and environment.
@@ -45,7 +47,8 @@ func StartProcessWith(t testing.TB, dataDir string, opts ProcessOptions) *Proces
 		t.Fatal(err)
 	}
 	defer logFile.Close()
-	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir}, opts.Args...)...)
+	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir}, opts.Args...)
+	cmd := exec.Command(bin, append(args, processDatabaseArgs(t, dataDir, opts)...)...)
 	cmd.Env = append(append(os.Environ(), "FLINK_ENGINE_ADMIN_TOKEN="+AdminToken), opts.Env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = dieWithParent()

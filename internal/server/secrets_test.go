@@ -8,12 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
+	"github.com/streamstate/terraform-provider-flink/internal/pgtest"
 	"github.com/streamstate/terraform-provider-flink/internal/store"
 )
 
@@ -33,22 +35,35 @@ func TestTokenSecretsAreNotAtRest(t *testing.T) {
 	if r := rawString(t, env, "GET", "/api/v1/whoami", "Bearer "+first.Secret, ""); r.status != http.StatusOK {
 		t.Fatalf("the new token does not authenticate: %d %s", r.status, r.body)
 	}
-	assertNotOnDisk(t, env.DataDir, first.Secret)
+	assertNotOnDisk(t, env, first.Secret)
 	env.Stop(t) // a checkpoint moves the WAL into engine.db: look again
-	assertNotOnDisk(t, env.DataDir, first.Secret)
+	assertNotOnDisk(t, env, first.Secret)
 }
 
-func assertNotOnDisk(t *testing.T, dataDir, secret string) {
+// assertNotOnDisk looks for secret in the metadata at rest: the SQLite files, or PostgreSQL's dump.
+func assertNotOnDisk(t *testing.T, env *enginetest.Env, secret string) {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(dataDir, "engine.db*"))
-	if len(files) == 0 {
-		t.Fatal("no database files found")
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
+	contents := map[string][]byte{}
+	if strings.HasPrefix(env.DatabaseURL, "postgres://") {
+		dump, err := pgtest.Dump(context.Background(), env.DatabaseURL)
 		if err != nil {
 			t.Fatal(err)
 		}
+		contents["pg_dump"] = dump
+	} else {
+		files, _ := filepath.Glob(filepath.Join(env.DataDir, "engine.db*"))
+		if len(files) == 0 {
+			t.Fatal("no database files found")
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			contents[f] = b
+		}
+	}
+	for f, b := range contents {
 		for _, needle := range []string{secret, secret[len(secret)-20:]} {
 			if bytes.Contains(b, []byte(needle)) {
 				t.Fatalf("%s holds the token secret in clear", filepath.Base(f))
