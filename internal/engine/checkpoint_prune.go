@@ -36,7 +36,8 @@ func (e *Engine) forgetVanishedCheckpoints(job api.Job) {
 	})
 }
 
-// forgetMissingCheckpoints removes the records of a job's completed checkpoints whose _metadata is gone.
+// forgetMissingCheckpoints removes the records of a job's completed checkpoints whose _metadata is gone
+// (also before a local job is resumed after a restart).
 func (e *Engine) forgetMissingCheckpoints(ctx context.Context, job api.Job) {
 	var cps []api.Checkpoint
 	err := e.store.View(ctx, func(tx store.Tx) error {

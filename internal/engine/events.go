@@ -246,6 +246,9 @@ func (e *Engine) resumeJob(ctx context.Context, job api.Job) error {
 	var spec api.DeploymentSpec
 	var src *restoreChoice
 	var seq int64
+	// A checkpoint the runtime completed and discarded while the engine stopped may still have a record
+	// (its report was cut short); resuming from it would fail, so records without files go first.
+	e.forgetMissingCheckpoints(ctx, job)
 	// The job shows STARTING until the runtime reports it RUNNING again from its restored offset.
 	err := e.store.Update(ctx, func(tx store.Tx) error {
 		var err error

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,6 +100,48 @@ func TestRestartKeepsRecordsAndResumesRunningJobs(t *testing.T) {
 	enginetest.Eventually(t, 20*time.Second, "a checkpoint after the restart", func() bool {
 		return c.WaitCheckpoints(t, dep.ID, 1)[0].Sequence > cps[0].Sequence
 	})
+}
+
+// A checkpoint whose files are gone when the engine comes back (the runtime discarded it after its
+// record was written, or its report was cut short by the stop) is not where the job resumes: the newest
+// checkpoint that is still on disk is.
+func TestRestartResumesFromTheNewestCheckpointStillOnDisk(t *testing.T) {
+	t.Parallel()
+	env := enginetest.Start(t, enginetest.Options{})
+	c := env.Admin()
+	ns := c.Namespace(t, c.Workspace(t, "ws").ID, "ns")
+	spec := enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src")
+	spec.Checkpoint.Retained = 2
+	dep := c.Deployment(t, ns.ID, "job", spec)
+	job := c.StartRunning(t, dep.ID, api.StartRequest{})
+	enginetest.Eventually(t, 20*time.Second, "two checkpoints on disk", func() bool {
+		return len(checkpointDirs(t, env, job)) == 2 && len(c.WaitCheckpoints(t, dep.ID, 2)) >= 2
+	})
+
+	env.Stop(t)
+	dirs := checkpointDirs(t, env, job)
+	if len(dirs) != 2 {
+		t.Fatalf("setup: checkpoint directories after the stop = %v, want 2", dirs)
+	}
+	jobDir := filepath.Join(env.DataDir, "storage", "namespaces", job.NamespaceID, "checkpoints", job.DeploymentID, job.ID)
+	newest, older := dirs[1], dirs[0]
+	if len(newest) < len(older) { // chk-10 sorts before chk-9
+		newest, older = older, newest
+	}
+	if err := os.RemoveAll(filepath.Join(jobDir, newest)); err != nil {
+		t.Fatal(err)
+	}
+	env.Restart(t)
+
+	resumed := c.WaitJob(t, dep.ID, api.JobRunning)
+	if resumed.ID != job.ID {
+		t.Fatalf("the resumed job has id %s, want the same job %s", resumed.ID, job.ID)
+	}
+	for _, cp := range c.WaitCheckpoints(t, dep.ID, 1) {
+		if strings.HasSuffix(cp.ID, "-"+newest) {
+			t.Fatalf("checkpoint %s is still offered after its files were removed", cp.ID)
+		}
+	}
 }
 
 func TestRestoreContinuesFromTheSnapshotOffset(t *testing.T) {
