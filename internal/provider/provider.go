@@ -4,6 +4,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"os"
 	"time"
 
@@ -90,7 +91,7 @@ func (p *flinkProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			"`flink-engine`.",
 		Attributes: map[string]schema.Attribute{
 			"endpoint": schema.StringAttribute{
-				MarkdownDescription: "Base URL of the flink-engine API, e.g. `http://127.0.0.1:8080`. " +
+				MarkdownDescription: "Base URL of the flink-engine API, e.g. `http://127.0.0.1:8480`. " +
 					"Defaults to the `FLINK_ENDPOINT` environment variable.",
 				Optional: true,
 			},
@@ -135,7 +136,7 @@ func (p *flinkProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if endpoint == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Missing flink-engine endpoint",
 			"Set `endpoint` in the provider \"flink\" block or the "+EnvEndpoint+" environment variable to the "+
-				"base URL of a running flink-engine, e.g. http://127.0.0.1:8080.")
+				"base URL of a running flink-engine, e.g. http://127.0.0.1:8480.")
 	}
 	if token == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing flink-engine API token",
@@ -145,7 +146,7 @@ func (p *flinkProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	clientCfg := client.Config{Endpoint: endpoint, Token: token, Version: p.version,
+	clientCfg := client.Config{Endpoint: endpoint, Token: token, Version: p.version, TerraformVersion: req.TerraformVersion,
 		CAFile: cfg.CAFile.ValueString(), MaxRetries: client.DefaultMaxRetries}
 	if !cfg.MaxRetries.IsNull() {
 		clientCfg.MaxRetries = int(cfg.MaxRetries.ValueInt64())
@@ -159,6 +160,10 @@ func (p *flinkProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		clientCfg.RequestTimeout = d
 	}
 	c, err := client.New(clientCfg)
+	if ce := (*client.ConfigError)(nil); errors.As(err, &ce) {
+		resp.Diagnostics.AddAttributeError(path.Root(ce.Field), "Invalid flink provider "+ce.Field, err.Error())
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid flink provider configuration", err.Error())
 		return
@@ -175,7 +180,7 @@ func (p *flinkProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	case client.IsUnreachable(err) || checkCtx.Err() != nil:
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Cannot reach flink-engine",
 			"No answer from "+c.Endpoint()+": "+err.Error()+". Check that flink-engine is running and that `endpoint` "+
-				"(or "+EnvEndpoint+") is its base URL, e.g. http://127.0.0.1:8080; for https with a private CA set `ca_file`.")
+				"(or "+EnvEndpoint+") is its base URL, e.g. http://127.0.0.1:8480; for https with a private CA set `ca_file`.")
 		return
 	case client.IsUnauthenticated(err):
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "flink-engine rejected the API token",
