@@ -71,7 +71,7 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 				MarkdownDescription: "`STREAMING` (default) or `BATCH`. A BATCH job that `FINISHED` has done what " +
 					"`desired_state = \"RUNNING\"` asks: later applies leave it alone (run it again with " +
 					"`terraform apply -replace`); one that failed or was cancelled is started again.",
-				Optional:            true, Computed: true,
+				Optional: true, Computed: true,
 				Default:    stringdefault.StaticString(api.ModeStreaming),
 				Validators: []validator.String{stringvalidator.OneOf(api.ModeStreaming, api.ModeBatch)},
 			},
