@@ -93,11 +93,6 @@ func parseDuration(v types.String) api.Duration {
 	return api.Duration(d)
 }
 
-// withTimeout bounds ctx by a resource's timeout.
-func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, d)
-}
-
 // cronDiagnostic explains why an expression does not parse: which field, which part, how to fix it.
 func cronDiagnostic(expr string, err error) string {
 	if fe, ok := err.(*cron.FieldError); ok {
