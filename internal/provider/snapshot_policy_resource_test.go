@@ -82,6 +82,7 @@ func TestAccSnapshotPolicy(t *testing.T) {
 				ImportState:       true,
 				ImportStateVerify: true,
 			},
+			acctest.ImportBlockStep(addr),
 			{
 				PreConfig: func() {
 					if err := acctest.Client(t).DeleteSnapshotPolicy(acctest.Context(t), depID); err != nil {
