@@ -126,9 +126,17 @@ func (p *flinkProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 	if cfg.Endpoint.IsUnknown() || cfg.Token.IsUnknown() {
+		if req.ClientCapabilities.DeferralAllowed {
+			// A CLI with deferred actions plans what it can now and this provider's resources next round.
+			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+			return
+		}
 		resp.Diagnostics.AddError("Provider configuration not known yet",
-			"The flink provider's endpoint or token depends on a value known only after apply. "+
-				"Give them values known at plan time (variables, FLINK_ENDPOINT/FLINK_TOKEN).")
+			"The flink provider's endpoint or token depends on a value known only after apply, such as the token "+
+				"of a flink_api_token in the same configuration. This Terraform cannot defer those resources: apply "+
+				"in two steps, `terraform apply -target=flink_api_token.<name>` first and then `terraform apply`, or "+
+				"keep the token in a configuration of its own (guide: \"Tokens for another provider configuration\"). "+
+				"Values known at plan time (variables, FLINK_ENDPOINT/FLINK_TOKEN) need neither.")
 		return
 	}
 	endpoint := stringOr(cfg.Endpoint, os.Getenv(EnvEndpoint))
