@@ -161,7 +161,7 @@ func (r *jobSnapshotResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	snap, err := r.client.GetSnapshot(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
+		removeGone(ctx, resp, "flink_job_snapshot", state.ID.ValueString())
 		return
 	}
 	if err != nil {

@@ -228,7 +228,7 @@ func (r *snapshotPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	p, err := r.client.GetSnapshotPolicy(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
+		removeGone(ctx, resp, "flink_snapshot_policy", state.ID.ValueString())
 		return
 	}
 	if err != nil {
