@@ -5,8 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -46,24 +44,17 @@ type lostAnswer struct {
 
 func newLostAnswer(t *testing.T) *lostAnswer {
 	t.Helper()
-	target, err := url.Parse(acctest.Endpoint())
-	if err != nil {
-		t.Fatal(err)
-	}
 	l := &lostAnswer{}
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	l.url = newEngineProxy(t, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
 		if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/api/v1/objects/") && l.lost.CompareAndSwap(0, 1) {
 			rec := httptest.NewRecorder()
-			proxy.ServeHTTP(rec, r) // applied by the engine...
+			next.ServeHTTP(rec, r) // applied by the engine...
 			_, _ = io.Copy(io.Discard, rec.Result().Body)
 			w.WriteHeader(http.StatusBadGateway) // ...and the answer lost on the way back
 			return
 		}
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	l.url = srv.URL
+		next.ServeHTTP(w, r)
+	})
 	return l
 }
 
