@@ -66,3 +66,9 @@ func addStartError(ctx context.Context, diags *diag.Diagnostics, what string, st
 			"(or set restore.allow_non_restored_state = true to drop the state that does not map)",
 			"checkpoint_id": "retained checkpoint of this deployment"}[attr]+", or choose another restore.kind.")
 }
+
+// withTimeout bounds ctx by a resource's timeout without naming it; prefer withNamedTimeout, whose
+// deadline errors (addTimedError) say which timeouts key ran out.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, d)
+}
