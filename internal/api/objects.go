@@ -80,11 +80,11 @@ const (
 
 // DeploymentSpec is the spec of a "deployments" object.
 type DeploymentSpec struct {
-	Type               string             `json:"type"`
-	ExecutionMode      string             `json:"execution_mode"`
-	EngineVersion      string             `json:"engine_version"`
-	SQL                string             `json:"sql,omitempty"`
-	Jar                *JarSpec           `json:"jar,omitempty"`
+	Type          string   `json:"type"`
+	ExecutionMode string   `json:"execution_mode"`
+	EngineVersion string   `json:"engine_version"`
+	SQL           string   `json:"sql,omitempty"`
+	Jar           *JarSpec `json:"jar,omitempty"`
 	// No omitempty on FlinkConfiguration and JarSpec.Args: {} and [] stay apart from absent, so an
 	// imported deployment reads back as written.
 	FlinkConfiguration map[string]string  `json:"flink_configuration"`
