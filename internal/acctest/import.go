@@ -20,3 +20,18 @@ func ImportBlockStep(addr string) resource.TestStep {
 		},
 	}
 }
+
+// ImportBlockStepThenUpdate is ImportBlockStep for a resource holding a value the engine never returns
+// (an ENCRYPTED variable's value, a provider-only flag such as force_destroy): the plan after the import
+// updates it in place, and replaces or deletes nothing.
+func ImportBlockStepThenUpdate(addr string) resource.TestStep {
+	return resource.TestStep{
+		ResourceName:       addr,
+		ImportState:        true,
+		ImportStateKind:    resource.ImportBlockWithID,
+		ExpectNonEmptyPlan: true,
+		ImportPlanChecks: resource.ImportPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+		},
+	}
+}

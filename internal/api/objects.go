@@ -80,12 +80,14 @@ const (
 
 // DeploymentSpec is the spec of a "deployments" object.
 type DeploymentSpec struct {
-	Type               string             `json:"type"`
-	ExecutionMode      string             `json:"execution_mode"`
-	EngineVersion      string             `json:"engine_version"`
-	SQL                string             `json:"sql,omitempty"`
-	Jar                *JarSpec           `json:"jar,omitempty"`
-	FlinkConfiguration map[string]string  `json:"flink_configuration,omitempty"`
+	Type          string   `json:"type"`
+	ExecutionMode string   `json:"execution_mode"`
+	EngineVersion string   `json:"engine_version"`
+	SQL           string   `json:"sql,omitempty"`
+	Jar           *JarSpec `json:"jar,omitempty"`
+	// No omitempty on FlinkConfiguration and JarSpec.Args: {} and [] stay apart from absent, so an
+	// imported deployment reads back as written.
+	FlinkConfiguration map[string]string  `json:"flink_configuration"`
 	Checkpoint         CheckpointSettings `json:"checkpoint"`
 	// Parallelism of the job; 0 takes the cluster's default.
 	Parallelism    int      `json:"parallelism,omitempty"`
@@ -106,7 +108,7 @@ type DeploymentSpec struct {
 type JarSpec struct {
 	URI        string   `json:"uri"`
 	EntryClass string   `json:"entry_class,omitempty"`
-	Args       []string `json:"args,omitempty"`
+	Args       []string `json:"args"`
 }
 
 // CheckpointSettings configure system checkpoints. Zero values take the defaults: interval 3m, timeout

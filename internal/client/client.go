@@ -37,12 +37,14 @@ const (
 
 // Config configures a Client. Endpoint and Token are required.
 type Config struct {
-	// Endpoint is the engine's base URL, e.g. "http://127.0.0.1:8080".
+	// Endpoint is the engine's base URL, e.g. "http://127.0.0.1:8480".
 	Endpoint string
 	// Token is the bearer token sent on every call.
 	Token string
 	// Version goes into the User-Agent "terraform-provider-flink/<Version>".
 	Version string
+	// TerraformVersion, when known, goes into the User-Agent too: "Terraform/<v> terraform-provider-flink/<Version>".
+	TerraformVersion string
 	// CAFile is an optional PEM bundle trusted for an https endpoint.
 	CAFile string
 	// MaxRetries is how many times a retryable failure is retried after the first attempt (0: never).
@@ -70,14 +72,14 @@ type Client struct {
 // New checks cfg and returns a Client. It does not contact the engine (see WhoAmI).
 func New(cfg Config) (*Client, error) {
 	if strings.TrimSpace(cfg.Endpoint) == "" {
-		return nil, errors.New("endpoint is empty: set it to the flink-engine base URL, e.g. http://127.0.0.1:8080")
+		return nil, &ConfigError{Field: "endpoint", Err: errors.New("endpoint is empty: set it to the flink-engine base URL, e.g. http://127.0.0.1:8480")}
 	}
 	base, err := url.Parse(strings.TrimRight(cfg.Endpoint, "/"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("endpoint %q is not an http(s) URL: use the form http://HOST:PORT", cfg.Endpoint)
+		return nil, &ConfigError{Field: "endpoint", Err: fmt.Errorf("endpoint %q is not an http(s) URL: use the form http://HOST:PORT (the engine listens on 127.0.0.1:8480 by default)", cfg.Endpoint)}
 	}
 	if cfg.Token == "" {
-		return nil, errors.New("token is empty: set it to a flink-engine API token")
+		return nil, &ConfigError{Field: "token", Err: errors.New("token is empty: set it to a flink-engine API token")}
 	}
 	if cfg.MaxRetries < 0 {
 		cfg.MaxRetries = 0
@@ -94,16 +96,35 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc, err = newHTTPClient(cfg)
 		if err != nil {
-			return nil, err
+			return nil, &ConfigError{Field: "ca_file", Err: err}
 		}
 	}
 	return &Client{
 		base:      base,
 		token:     cfg.Token,
-		userAgent: "terraform-provider-flink/" + cfg.Version,
+		userAgent: userAgent(cfg),
 		http:      hc,
 		cfg:       cfg,
 	}, nil
+}
+
+// ConfigError is a Config the client refuses; Field names the setting (endpoint, token, ca_file).
+type ConfigError struct {
+	Field string
+	Err   error
+}
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// userAgent is "Terraform/<v> (+https://www.terraform.io) terraform-provider-flink/<v>", the form
+// HashiCorp's providers send, or the provider part alone when the Terraform version is unknown.
+func userAgent(cfg Config) string {
+	ua := "terraform-provider-flink/" + cfg.Version
+	if cfg.TerraformVersion != "" {
+		ua = "Terraform/" + cfg.TerraformVersion + " (+https://www.terraform.io) " + ua
+	}
+	return ua
 }
 
 func setDefault(d *time.Duration, def time.Duration) {
@@ -215,8 +236,11 @@ func (c *Client) do(ctx context.Context, cl call) (int, error) {
 		req.Header.Set(api.HeaderIdempotencyKey, uuid.NewString())
 	}
 
+	attempt, started := 0, time.Now()
+	rc.RequestLogHook = func(_ retryablehttp.Logger, _ *http.Request, n int) { attempt = n }
 	resp, err := rc.Do(req)
 	if err != nil {
+		logCall(ctx, cl.method, cl.path, 0, time.Since(started), attempt, body, nil)
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return 0, fmt.Errorf("%s %s: %w", cl.method, cl.path, ctxErr)
 		}
@@ -224,12 +248,13 @@ func (c *Client) do(ctx context.Context, cl call) (int, error) {
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	logCall(ctx, cl.method, cl.path, resp.StatusCode, time.Since(started), attempt, body, data)
 	if err != nil {
 		return resp.StatusCode, &TransportError{Method: cl.method, URL: u.Redacted(), Err: err}
 	}
 	if resp.StatusCode >= 400 {
 		e := decodeProblem(resp.StatusCode, data)
-		e.Method, e.Path = cl.method, cl.path
+		e.Method, e.Path, e.Retried = cl.method, cl.path, attempt > 0
 		return resp.StatusCode, e
 	}
 	if cl.out != nil && resp.StatusCode != http.StatusNoContent && len(bytes.TrimSpace(data)) > 0 {
@@ -297,10 +322,14 @@ func isRetryableStatus(status int) bool {
 	return false
 }
 
-// backoff waits what Retry-After asks on a retryable answer, else min·2^attempt capped at max.
+// backoff waits what Retry-After asks on a retryable answer (at most max), else min·2^attempt capped at max.
 func backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && isRetryableStatus(resp.StatusCode) {
+		// Capped by the longest wait configured: a server asking for an hour must not hang an apply.
 		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			if d > max {
+				d = max
+			}
 			return d
 		}
 	}

@@ -228,8 +228,12 @@ func TestRetryAfterForms(t *testing.T) {
 		t.Fatal("garbage accepted")
 	}
 	resp := &http.Response{StatusCode: 502, Header: http.Header{"Retry-After": {"3"}}}
-	if d := backoff(time.Millisecond, time.Second, 0, resp); d != 3*time.Second {
+	if d := backoff(time.Millisecond, 5*time.Second, 0, resp); d != 3*time.Second {
 		t.Fatalf("backoff ignored Retry-After on 502: %v", d)
+	}
+	// A Retry-After longer than the longest configured wait is capped by it.
+	if d := backoff(time.Millisecond, time.Second, 0, resp); d != time.Second {
+		t.Fatalf("Retry-After 3s with a 1s maximum waited %v, want 1s", d)
 	}
 	if d := backoff(100*time.Millisecond, time.Second, 2, nil); d != 400*time.Millisecond {
 		t.Fatalf("exponential backoff: %v", d)

@@ -103,7 +103,7 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	tok, err := r.client.GetToken(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
+		removeGone(ctx, resp, "flink_api_token", state.ID.ValueString())
 		return
 	}
 	if err != nil {

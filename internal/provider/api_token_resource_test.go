@@ -74,6 +74,7 @@ func TestAccAPIToken(t *testing.T) {
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"token"},
 			},
+			acctest.ImportBlockStep("flink_api_token.test"),
 			{
 				PreConfig: func() {
 					if err := acctest.Client(t).DeleteToken(acctest.Context(t), id); err != nil {

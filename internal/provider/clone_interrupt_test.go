@@ -3,9 +3,6 @@ package provider_test
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -31,23 +28,16 @@ type progressHold struct {
 
 func newProgressHold(t *testing.T) *progressHold {
 	t.Helper()
-	target, err := url.Parse(acctest.Endpoint())
-	if err != nil {
-		t.Fatal(err)
-	}
 	h := &progressHold{}
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h.url = newEngineProxy(t, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
 		rest, isClone := strings.CutPrefix(r.URL.Path, "/api/v1/clones/")
 		if r.Method == http.MethodGet && isClone && rest != "" && !strings.Contains(rest, "/") && h.holding.CompareAndSwap(true, false) {
 			h.held.Add(1)
 			<-r.Context().Done()
 			return
 		}
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	h.url = srv.URL
+		next.ServeHTTP(w, r)
+	})
 	return h
 }
 

@@ -93,11 +93,6 @@ func parseDuration(v types.String) api.Duration {
 	return api.Duration(d)
 }
 
-// withTimeout bounds ctx by a resource's timeout.
-func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, d)
-}
-
 // cronDiagnostic explains why an expression does not parse: which field, which part, how to fix it.
 func cronDiagnostic(expr string, err error) string {
 	if fe, ok := err.(*cron.FieldError); ok {
@@ -108,8 +103,9 @@ func cronDiagnostic(expr string, err error) string {
 	return err.Error()
 }
 
-// cronValidator checks a cron expression with the engine's own parser at plan time and turns the
-// schedule's warnings (such as the 10-minute floor) into plan warnings.
+// cronValidator checks a cron expression with the engine's own parser at plan time. Its warnings (the
+// 10-minute floor) are not given here, where Terraform calls it many times per run, but by the policy's
+// ModifyPlan, once.
 type cronValidator struct{}
 
 var _ validator.String = cronValidator{}
@@ -125,13 +121,8 @@ func (cronValidator) ValidateString(_ context.Context, req validator.StringReque
 		return
 	}
 	expr := req.ConfigValue.ValueString()
-	s, err := cron.Parse(expr)
-	if err != nil {
+	if _, err := cron.Parse(expr); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid cron expression", req.Path.String()+": "+cronDiagnostic(expr, err)+".")
-		return
-	}
-	for _, w := range s.Warnings() {
-		resp.Diagnostics.AddAttributeWarning(req.Path, "Cron schedule warning", fmt.Sprintf("%s: %q %s.", req.Path, expr, w))
 	}
 }
 

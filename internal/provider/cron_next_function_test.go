@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/streamstate/terraform-provider-flink/internal/acctest"
 )
@@ -15,6 +16,8 @@ func TestAccCronNextFunction(t *testing.T) {
 	acctest.PreCheck(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		// Provider-defined functions need Terraform 1.8 (OpenTofu 1.7).
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
 		Steps: []resource.TestStep{
 			{
 				Config: `

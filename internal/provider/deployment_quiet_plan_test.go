@@ -79,3 +79,24 @@ func TestAccDeploymentBatchFinishedIsNotRestarted(t *testing.T) {
 		},
 	})
 }
+
+// An empty flink_configuration reads back as {} after an import, not null (which planned a change).
+func TestAccDeploymentImportKeepsEmptyConfiguration(t *testing.T) {
+	acctest.PreCheck(t)
+	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: `
+resource "flink_deployment" "e" {
+  namespace_id        = "` + ns.ID + `"
+  name                = "empty-config"
+  engine_version      = "vvr-8.0.9-flink-1.17"
+  sql                 = "SELECT 1"
+  flink_configuration = {}
+}
+`},
+			acctest.ImportBlockStep("flink_deployment.e"),
+		},
+	})
+}

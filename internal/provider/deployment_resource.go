@@ -71,7 +71,7 @@ func (r *deploymentResource) Schema(ctx context.Context, _ resource.SchemaReques
 				MarkdownDescription: "`STREAMING` (default) or `BATCH`. A BATCH job that `FINISHED` has done what " +
 					"`desired_state = \"RUNNING\"` asks: later applies leave it alone (run it again with " +
 					"`terraform apply -replace`); one that failed or was cancelled is started again.",
-				Optional:            true, Computed: true,
+				Optional: true, Computed: true,
 				Default:    stringdefault.StaticString(api.ModeStreaming),
 				Validators: []validator.String{stringvalidator.OneOf(api.ModeStreaming, api.ModeBatch)},
 			},
@@ -270,12 +270,12 @@ func (r *deploymentResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, timeout)
+	ctx, cancel := withNamedTimeout(ctx, "timeouts.create", timeout)
 	defer cancel()
 	what := "Creating flink_deployment " + plan.Name.ValueString()
 	obj, err := r.client.CreateDeployment(ctx, plan.NamespaceID.ValueString(), plan.Name.ValueString(), spec)
 	if err != nil {
-		addClientError(&resp.Diagnostics, what, err)
+		addTimedError(ctx, &resp.Diagnostics, what, err)
 		return
 	}
 	applySpec(ctx, &plan, obj, spec, &resp.Diagnostics)
@@ -336,7 +336,7 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, timeout)
+	ctx, cancel := withNamedTimeout(ctx, "timeouts.update", timeout)
 	defer cancel()
 	id := state.ID.ValueString()
 	what := "Updating flink_deployment " + plan.Name.ValueString()
@@ -346,7 +346,7 @@ func (r *deploymentResource) Update(ctx context.Context, req resource.UpdateRequ
 		liveSpec = spec
 	}
 	if err != nil {
-		addClientError(&resp.Diagnostics, what, err)
+		addTimedError(ctx, &resp.Diagnostics, what, err)
 		return
 	}
 	plannedStatus, plannedVersion := plan.Status, plan.Version
@@ -372,10 +372,10 @@ func (r *deploymentResource) Delete(ctx context.Context, req resource.DeleteRequ
 	}
 	timeout, diags := state.Timeouts.Delete(ctx, defaultJobTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, timeout)
+	ctx, cancel := withNamedTimeout(ctx, "timeouts.delete", timeout)
 	defer cancel()
 	if err := r.client.DeleteObject(ctx, state.ID.ValueString()); err != nil && !client.IsNotFound(err) {
-		addClientError(&resp.Diagnostics, "Deleting flink_deployment "+state.Name.ValueString(), err)
+		addTimedError(ctx, &resp.Diagnostics, "Deleting flink_deployment "+state.Name.ValueString(), err)
 	}
 }
 
@@ -391,7 +391,10 @@ func (r *deploymentResource) converge(ctx context.Context, plan *deploymentModel
 	switch want := plan.DesiredState.ValueString(); {
 	case want == desiredRunning && from != desiredRunning:
 		start := startRequestFromModel(ctx, *plan, diags)
-		if _, err = r.client.StartDeployment(ctx, id, start); err == nil {
+		if _, err = r.client.StartDeployment(ctx, id, start); err != nil {
+			addStartError(ctx, diags, what, start, err)
+			err = nil
+		} else {
 			_, err = r.client.WaitForJobStatus(ctx, id, startedStatuses(plan.ExecutionMode.ValueString())...)
 		}
 	case want == desiredStopped && from == desiredRunning:
@@ -405,7 +408,7 @@ func (r *deploymentResource) converge(ctx context.Context, plan *deploymentModel
 		}
 	}
 	if err != nil {
-		addClientError(diags, what, err)
+		addTimedError(ctx, diags, what, err)
 	}
 	r.readJob(context.WithoutCancel(ctx), plan, api.StatusCreated, diags)
 }

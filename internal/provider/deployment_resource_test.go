@@ -106,6 +106,7 @@ func TestAccDeployment(t *testing.T) {
 				ImportState:       true,
 				ImportStateVerify: true,
 			},
+			acctest.ImportBlockStep(addr),
 			{
 				// A job stopped outside Terraform reads back as STOPPED: the plan starts it again.
 				PreConfig: func() {

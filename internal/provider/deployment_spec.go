@@ -160,14 +160,14 @@ func applySpec(ctx context.Context, m *deploymentModel, obj api.Object, spec api
 			diags.Append(m.Jar.As(ctx, &prior, basetypes.ObjectAsOptions{})...)
 		}
 		args := types.ListNull(types.StringType)
-		if len(spec.Jar.Args) > 0 || (!prior.Args.IsNull() && !prior.Args.IsUnknown()) {
+		if spec.Jar.Args != nil || (!prior.Args.IsNull() && !prior.Args.IsUnknown()) {
 			args = stringList(spec.Jar.Args)
 		}
 		m.Jar = types.ObjectValueMust(jarAttrTypes, map[string]attr.Value{"uri": types.StringValue(spec.Jar.URI),
 			"entry_class": stringOrNull(spec.Jar.EntryClass), "args": args})
 	}
 
-	if len(spec.FlinkConfiguration) == 0 && (m.FlinkConfiguration.IsNull() || m.FlinkConfiguration.IsUnknown()) {
+	if spec.FlinkConfiguration == nil && (m.FlinkConfiguration.IsNull() || m.FlinkConfiguration.IsUnknown()) {
 		m.FlinkConfiguration = types.MapNull(types.StringType)
 	} else {
 		vals := map[string]attr.Value{}

@@ -117,7 +117,7 @@ func (r *jobSnapshotResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, timeout)
+	ctx, cancel := withNamedTimeout(ctx, "timeouts.create", timeout)
 	defer cancel()
 	depID := plan.DeploymentID.ValueString()
 	what := "Creating flink_job_snapshot of deployment " + depID
@@ -131,7 +131,7 @@ func (r *jobSnapshotResource) Create(ctx context.Context, req resource.CreateReq
 		return
 	}
 	if err != nil {
-		addClientError(&resp.Diagnostics, what, err)
+		addTimedError(ctx, &resp.Diagnostics, what, err)
 		return
 	}
 	done, err := r.client.WaitForSnapshot(ctx, snap.ID)
@@ -141,13 +141,13 @@ func (r *jobSnapshotResource) Create(ctx context.Context, req resource.CreateReq
 		if _, derr := r.client.DeleteSnapshot(cleanup, snap.ID); derr != nil && !client.IsNotFound(derr) {
 			err = fmt.Errorf("%w (deleting the failed snapshot %s also failed: %v)", err, snap.ID, derr)
 		}
-		addClientError(&resp.Diagnostics, what, err)
+		addTimedError(ctx, &resp.Diagnostics, what, err)
 		return
 	}
 	if err != nil {
 		// Still running when the time ran out: keep it tracked (tainted) so the next apply replaces it.
 		resp.Diagnostics.Append(resp.State.Set(ctx, snapshotState(snap, plan.Timeouts))...)
-		addClientError(&resp.Diagnostics, what, err)
+		addTimedError(ctx, &resp.Diagnostics, what, err)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, snapshotState(done, plan.Timeouts))...)
@@ -161,7 +161,7 @@ func (r *jobSnapshotResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	snap, err := r.client.GetSnapshot(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
+		removeGone(ctx, resp, "flink_job_snapshot", state.ID.ValueString())
 		return
 	}
 	if err != nil {
@@ -191,7 +191,7 @@ func (r *jobSnapshotResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 	timeout, diags := state.Timeouts.Delete(ctx, defaultSnapshotTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, timeout)
+	ctx, cancel := withNamedTimeout(ctx, "timeouts.delete", timeout)
 	defer cancel()
 	id := state.ID.ValueString()
 	pending, err := r.client.DeleteSnapshot(ctx, id)
@@ -199,7 +199,7 @@ func (r *jobSnapshotResource) Delete(ctx context.Context, req resource.DeleteReq
 		err = r.client.WaitForSnapshotDeleted(ctx, id)
 	}
 	if err != nil && !client.IsNotFound(err) {
-		addClientError(&resp.Diagnostics, "Deleting flink_job_snapshot "+id, err)
+		addTimedError(ctx, &resp.Diagnostics, "Deleting flink_job_snapshot "+id, err)
 	}
 }
 

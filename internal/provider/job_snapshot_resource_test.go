@@ -85,6 +85,7 @@ func TestAccJobSnapshotRestoresAnotherDeployment(t *testing.T) {
 				ImportState:       true,
 				ImportStateVerify: true,
 			},
+			acctest.ImportBlockStep("flink_job_snapshot.x"),
 			{
 				// A snapshot deleted outside Terraform leaves the state; the plan takes a new one.
 				PreConfig: func() {

@@ -192,7 +192,7 @@ func (r *namespaceCloneResource) Create(ctx context.Context, req resource.Create
 		addClientError(&resp.Diagnostics, what, err)
 		return
 	}
-	waitCtx, cancel := withTimeout(ctx, timeout)
+	waitCtx, cancel := withNamedTimeout(ctx, "timeouts.create", timeout)
 	defer cancel()
 	done, lastPercent := started, -1
 	_, err = r.client.WaitForClone(waitCtx, started.ID, func(c api.Clone) {
@@ -291,7 +291,7 @@ func (r *namespaceCloneResource) Delete(ctx context.Context, req resource.Delete
 	}
 	timeout, diags := state.Timeouts.Delete(ctx, defaultCloneTimeout)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, timeout)
+	ctx, cancel := withNamedTimeout(ctx, "timeouts.delete", timeout)
 	defer cancel()
 	id := state.ID.ValueString()
 	deleteCreated := state.DeleteCreatedOnDestroy.ValueBool()
@@ -305,7 +305,7 @@ func (r *namespaceCloneResource) Delete(ctx context.Context, req resource.Delete
 		}
 	}
 	if err != nil && !client.IsNotFound(err) {
-		addClientError(&resp.Diagnostics, "Deleting flink_namespace_clone "+id, err)
+		addTimedError(ctx, &resp.Diagnostics, "Deleting flink_namespace_clone "+id, err)
 		return
 	}
 	warnKept(&resp.Diagnostics, id, out)

@@ -121,6 +121,7 @@ func TestAccNamespaceCloneStatefulWithRenames(t *testing.T) {
 				ImportState:       true,
 				ImportStateVerify: true,
 			},
+			acctest.ImportBlockStep(addr),
 			{
 				// The only argument that changes in place.
 				Config: cloneConfig(ws, true),

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -64,8 +65,14 @@ func (d *namespaceDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if err != nil {
 		summary := "Looking up flink_namespace " + cfg.Name.ValueString()
 		if client.IsNotFound(err) {
-			resp.Diagnostics.AddError(summary+" failed", "There is no namespace named "+cfg.Name.ValueString()+
-				" in workspace "+cfg.WorkspaceID.ValueString()+": check the name and workspace_id.")
+			// Which one is missing: the workspace, or the namespace in it?
+			if _, werr := d.client.GetWorkspace(ctx, cfg.WorkspaceID.ValueString()); client.IsNotFound(werr) {
+				resp.Diagnostics.AddAttributeError(path.Root("workspace_id"), summary+" failed", "There is no workspace "+
+					"with id "+cfg.WorkspaceID.ValueString()+" (or the token's user may not see it): check workspace_id.")
+				return
+			}
+			resp.Diagnostics.AddAttributeError(path.Root("name"), summary+" failed", "There is no namespace named "+
+				cfg.Name.ValueString()+" in workspace "+cfg.WorkspaceID.ValueString()+": check the name.")
 			return
 		}
 		addClientError(&resp.Diagnostics, summary, err)

@@ -107,7 +107,7 @@ func (r *namespaceMemberResource) Read(ctx context.Context, req resource.ReadReq
 	}
 	m, err := r.client.GetMember(ctx, state.NamespaceID.ValueString(), state.User.ValueString())
 	if client.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
+		removeGone(ctx, resp, "flink_namespace_member", state.ID.ValueString())
 		return
 	}
 	if err != nil {

@@ -63,6 +63,7 @@ func TestAccNamespaceMember(t *testing.T) {
 				ImportState:       true,
 				ImportStateVerify: true,
 			},
+			acctest.ImportBlockStep("flink_namespace_member.test"),
 			{
 				PreConfig: func() {
 					if err := acctest.Client(t).DeleteMember(acctest.Context(t), nsID, user); err != nil {

@@ -96,7 +96,7 @@ func (r *namespaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	ns, err := r.client.GetNamespace(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
+		removeGone(ctx, resp, "flink_namespace", state.ID.ValueString())
 		return
 	}
 	if err != nil {

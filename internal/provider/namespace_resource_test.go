@@ -69,6 +69,8 @@ resource "flink_namespace" "test" {
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"force_destroy"},
 			},
+			// force_destroy lives in the state only: the import reads false, and the plan sets it back.
+			acctest.ImportBlockStepThenUpdate("flink_namespace.test"),
 			{
 				PreConfig: func() {
 					if err := acctest.Client(t).DeleteNamespace(acctest.Context(t), id, false); err != nil {

@@ -4,6 +4,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"os"
 	"time"
 
@@ -99,7 +100,7 @@ func (p *flinkProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			"`flink-engine`.",
 		Attributes: map[string]schema.Attribute{
 			"endpoint": schema.StringAttribute{
-				MarkdownDescription: "Base URL of the flink-engine API, e.g. `http://127.0.0.1:8080`. " +
+				MarkdownDescription: "Base URL of the flink-engine API, e.g. `http://127.0.0.1:8480`. " +
 					"Defaults to the `FLINK_ENDPOINT` environment variable.",
 				Optional: true,
 			},
@@ -134,9 +135,17 @@ func (p *flinkProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		return
 	}
 	if cfg.Endpoint.IsUnknown() || cfg.Token.IsUnknown() {
+		if req.ClientCapabilities.DeferralAllowed {
+			// A CLI with deferred actions plans what it can now and this provider's resources next round.
+			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+			return
+		}
 		resp.Diagnostics.AddError("Provider configuration not known yet",
-			"The flink provider's endpoint or token depends on a value known only after apply. "+
-				"Give them values known at plan time (variables, FLINK_ENDPOINT/FLINK_TOKEN).")
+			"The flink provider's endpoint or token depends on a value known only after apply, such as the token "+
+				"of a flink_api_token in the same configuration. This Terraform cannot defer those resources: apply "+
+				"in two steps, `terraform apply -target=flink_api_token.<name>` first and then `terraform apply`, or "+
+				"keep the token in a configuration of its own (guide: \"Tokens for another provider configuration\"). "+
+				"Values known at plan time (variables, FLINK_ENDPOINT/FLINK_TOKEN) need neither.")
 		return
 	}
 	endpoint := stringOr(cfg.Endpoint, os.Getenv(EnvEndpoint))
@@ -144,7 +153,7 @@ func (p *flinkProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if endpoint == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Missing flink-engine endpoint",
 			"Set `endpoint` in the provider \"flink\" block or the "+EnvEndpoint+" environment variable to the "+
-				"base URL of a running flink-engine, e.g. http://127.0.0.1:8080.")
+				"base URL of a running flink-engine, e.g. http://127.0.0.1:8480.")
 	}
 	if token == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing flink-engine API token",
@@ -154,7 +163,7 @@ func (p *flinkProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	clientCfg := client.Config{Endpoint: endpoint, Token: token, Version: p.version,
+	clientCfg := client.Config{Endpoint: endpoint, Token: token, Version: p.version, TerraformVersion: req.TerraformVersion,
 		CAFile: cfg.CAFile.ValueString(), MaxRetries: client.DefaultMaxRetries}
 	if !cfg.MaxRetries.IsNull() {
 		clientCfg.MaxRetries = int(cfg.MaxRetries.ValueInt64())
@@ -168,6 +177,10 @@ func (p *flinkProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		clientCfg.RequestTimeout = d
 	}
 	c, err := client.New(clientCfg)
+	if ce := (*client.ConfigError)(nil); errors.As(err, &ce) {
+		resp.Diagnostics.AddAttributeError(path.Root(ce.Field), "Invalid flink provider "+ce.Field, err.Error())
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid flink provider configuration", err.Error())
 		return
@@ -184,7 +197,7 @@ func (p *flinkProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	case client.IsUnreachable(err) || checkCtx.Err() != nil:
 		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Cannot reach flink-engine",
 			"No answer from "+c.Endpoint()+": "+err.Error()+". Check that flink-engine is running and that `endpoint` "+
-				"(or "+EnvEndpoint+") is its base URL, e.g. http://127.0.0.1:8080; for https with a private CA set `ca_file`.")
+				"(or "+EnvEndpoint+") is its base URL, e.g. http://127.0.0.1:8480; for https with a private CA set `ca_file`.")
 		return
 	case client.IsUnauthenticated(err):
 		resp.Diagnostics.AddAttributeError(path.Root("token"), "flink-engine rejected the API token",

@@ -69,3 +69,17 @@ func (u *updateInterceptor) expectOnce(t *testing.T, id string) {
 		t.Fatalf("the interceptor should have acted once on %s before Terraform's update: on %v, errors %v", id, u.ids, u.errs)
 	}
 }
+
+// newEngineProxy starts a proxy in front of the test engine and returns its URL: intercept sees each
+// request first and forwards it with next (or answers it itself).
+func newEngineProxy(t *testing.T, intercept func(w http.ResponseWriter, r *http.Request, next http.Handler)) string {
+	t.Helper()
+	target, err := url.Parse(acctest.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { intercept(w, r, next) }))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}

@@ -24,6 +24,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*snapshotPolicyResource)(nil)
 	_ resource.ResourceWithImportState    = (*snapshotPolicyResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*snapshotPolicyResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*snapshotPolicyResource)(nil)
 )
 
 // NewSnapshotPolicyResource is the flink_snapshot_policy resource.
@@ -227,7 +228,7 @@ func (r *snapshotPolicyResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	p, err := r.client.GetSnapshotPolicy(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
+		removeGone(ctx, resp, "flink_snapshot_policy", state.ID.ValueString())
 		return
 	}
 	if err != nil {
@@ -247,8 +248,12 @@ func (r *snapshotPolicyResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	planned := plan.NextFireTimes
 	state, version, ok := r.put(ctx, plan, version, "Updating flink_snapshot_policy of deployment "+plan.DeploymentID.ValueString(), &resp.Diagnostics)
 	if ok {
+		if !planned.IsUnknown() {
+			state.NextFireTimes = planned // as planned; a fire since the plan shows at the next refresh
+		}
 		resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 		resp.Diagnostics.Append(writeVersion(ctx, resp.Private, version)...)
 	}

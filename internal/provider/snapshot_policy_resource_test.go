@@ -82,6 +82,7 @@ func TestAccSnapshotPolicy(t *testing.T) {
 				ImportState:       true,
 				ImportStateVerify: true,
 			},
+			acctest.ImportBlockStep(addr),
 			{
 				PreConfig: func() {
 					if err := acctest.Client(t).DeleteSnapshotPolicy(acctest.Context(t), depID); err != nil {
@@ -259,7 +260,8 @@ func TestAccSnapshotPolicyCleanupOnTheTestClock(t *testing.T) {
 			{
 				PreConfig: func() {
 					eng.AdvanceClock(t, 5*time.Minute) // inside the 10-minute floor: no fire
-					if snaps, err := autoSnapshots(ctx, c, depID); err != nil || len(snaps) != 1 {
+					// A context of its own: the test's was made before ParallelTest paused it, and may have expired.
+					if snaps, err := autoSnapshots(acctest.Context(t), c, depID); err != nil || len(snaps) != 1 {
 						t.Fatalf("5 minutes after a fire the floor allows none: %d snapshots (%v)", len(snaps), err)
 					}
 					eng.AdvanceClock(t, 6*time.Minute)

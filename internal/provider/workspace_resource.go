@@ -152,7 +152,7 @@ func (r *workspaceResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	ws, err := r.client.GetWorkspace(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) {
-		resp.State.RemoveResource(ctx)
+		removeGone(ctx, resp, "flink_workspace", state.ID.ValueString())
 		return
 	}
 	if err != nil {

@@ -65,6 +65,7 @@ resource "flink_workspace" "test" {
 				ImportState:       true,
 				ImportStateVerify: true,
 			},
+			acctest.ImportBlockStep("flink_workspace.test"),
 			{
 				// The architecture cannot change in place.
 				Config: fmt.Sprintf(`

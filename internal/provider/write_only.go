@@ -24,9 +24,9 @@ func writeOnlySecret(desc string, stored path.Expression) schema.StringAttribute
 	return schema.StringAttribute{
 		MarkdownDescription: desc + " Write-only (Terraform 1.11 or later, OpenTofu 1.11 or later): never kept in the " +
 			"plan or the state. Terraform cannot see it change: change the `_wo_version` beside it to send it again.",
-		Optional:  true,
-		Sensitive: true,
-		WriteOnly: true,
+		Optional:   true,
+		Sensitive:  true,
+		WriteOnly:  true,
 		Validators: []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.ConflictsWith(stored)},
 	}
 }

@@ -1,0 +1,85 @@
+package provider_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/streamstate/terraform-provider-flink/internal/acctest"
+)
+
+// A bad ca_file or endpoint is reported on that attribute of the provider block.
+func TestAccProviderConfigErrorsPointAtTheAttribute(t *testing.T) {
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: "provider \"flink\" {\n  endpoint = \"https://127.0.0.1:8480\"\n  ca_file  = \"/nonexistent/ca.pem\"\n}\n" +
+					workspaceConfig("test", "never"),
+				ExpectError: regexp.MustCompile(`(?s)Invalid flink provider ca_file.*in provider "flink":\s+\d+:\s+ca_file\s+=`),
+			},
+			{
+				Config:      "provider \"flink\" {\n  endpoint = \"127.0.0.1:8480\"\n}\n" + workspaceConfig("test", "never"),
+				ExpectError: regexp.MustCompile(`(?s)Invalid flink provider endpoint.*in provider "flink":\s+\d+:\s+endpoint\s+=.*8480`),
+			},
+		},
+	})
+}
+
+// lostAnswer is a proxy in front of the engine that lets the first update of an object (PUT
+// /api/v1/objects/{id}) through to the engine and then answers 502, as a connection lost after the
+// engine applied it would; the client retries, and the retry meets the version its first attempt made.
+type lostAnswer struct {
+	url  string
+	lost atomic.Int64
+}
+
+func newLostAnswer(t *testing.T) *lostAnswer {
+	t.Helper()
+	l := &lostAnswer{}
+	l.url = newEngineProxy(t, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/api/v1/objects/") && l.lost.CompareAndSwap(0, 1) {
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r) // applied by the engine...
+			_, _ = io.Copy(io.Discard, rec.Result().Body)
+			w.WriteHeader(http.StatusBadGateway) // ...and the answer lost on the way back
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+	return l
+}
+
+// The retried update is not reported as "changed outside Terraform" (a false 412).
+func TestAccUpdateWithLostAnswerIsNotStale(t *testing.T) {
+	acctest.PreCheck(t)
+	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
+	l := newLostAnswer(t)
+	provider := fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n}\n", l.url)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: provider + variableConfig(ns.ID, "PLAIN", "one")},
+			{
+				Config: provider + variableConfig(ns.ID, "PLAIN", "two"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("flink_variable.test", "value", "two"),
+					func(*terraformState) error {
+						if l.lost.Load() != 1 {
+							return fmt.Errorf("the proxy lost no answer: the retry path was not taken")
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
