@@ -42,12 +42,14 @@ resource "flink_variable" "secret" {
 }
 
 // Plan-time rules of the value arguments need no engine.
-func TestVariableValuePlanTimeErrors(t *testing.T) {
+func TestAccVariableValuePlanTimeErrors(t *testing.T) {
 	t.Parallel()
 	cfg := func(body string) string {
 		return "resource \"flink_variable\" \"v\" {\n  namespace_id = \"ns-x\"\n  name = \"v\"\n" + body + "\n}\n"
 	}
-	resource.UnitTest(t, resource.TestCase{
+	// The check runs in ModifyPlan, after the provider is configured: it needs the acceptance engine.
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: cfg(""), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Missing value.*set value \(or\s+value_wo`)},
