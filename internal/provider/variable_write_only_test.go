@@ -41,7 +41,7 @@ resource "flink_variable" "secret" {
 	})
 }
 
-// Plan-time rules of the value arguments need no engine.
+// Plan-time rules of the value arguments: no variable is created.
 func TestAccVariableValuePlanTimeErrors(t *testing.T) {
 	t.Parallel()
 	cfg := func(body string) string {
