@@ -16,6 +16,7 @@ const (
 	Clones          = "clones"
 	CloneItems      = "clone_items"
 	IdempotencyKeys = "idempotency_keys"
+	Leases          = "leases" // internal/lease: who owns a piece of background work
 )
 
 // tableColumns lists each table's indexed columns (besides id and doc). A column not listed here cannot be
@@ -35,6 +36,7 @@ var tableColumns = map[string][]string{
 	Clones:          {"source_namespace_id", "target_namespace_id", "status", "created_at"},
 	CloneItems:      {"clone_id", "seq", "status"},
 	IdempotencyKeys: {"created_at"},
+	Leases:          {"owner"},
 }
 
 // migrations are applied in order, once each; never edit one that has shipped, append a new one.
@@ -77,4 +79,7 @@ var migrations = []string{
 	 CREATE INDEX clone_items_clone ON clone_items(clone_id, seq);
 	 CREATE TABLE idempotency_keys (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, doc TEXT NOT NULL);
 	 CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);`,
+	// 2: leases of background work shared by replicas (internal/lease).
+	`CREATE TABLE leases (id TEXT PRIMARY KEY, owner TEXT NOT NULL, doc TEXT NOT NULL);
+	 CREATE INDEX leases_owner ON leases(owner);`,
 }
