@@ -1,0 +1,131 @@
+// Package lease gives each piece of background work (a clone, a running job's watch) one owner among the
+// engine's replicas. A lease is a row in the store: its name, the replica that owns it, its expiry by the
+// database's clock and a generation that grows at every acquisition. The owner renews it while the work
+// runs; when a replica dies its leases lapse and another replica acquires them, with a new generation.
+//
+// Fencing: a replica can be paused (GC, a suspended VM) past its lease's expiry and wake up believing it
+// still owns the work. So every transaction done under a lease first checks, inside that transaction,
+// that the lease still carries the generation it was acquired with (Temporal checks a shard's range id
+// the same way); a replica that lost its lease cannot commit anything. Fenced wraps a store so that every
+// Update whose context carries a lease (Run's fn gets one) does this check first.
+package lease
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/streamstate/terraform-provider-flink/internal/store"
+)
+
+// DefaultPeriod is how long a lease lasts without renewal. A dead replica's work moves to another within
+// about one period (plus a third of one, the interval at which waiting replicas look).
+const DefaultPeriod = 10 * time.Second
+
+// ErrLost is the cause of a lease context's cancellation, and what a fenced transaction returns, when
+// another replica acquired the lease (or it could not be renewed in time).
+var ErrLost = errors.New("lease: lost to another replica")
+
+// ErrRunning is returned by Run when this manager already runs (or waits for) the lease of that name.
+var ErrRunning = errors.New("lease: already running here")
+
+// ErrHeld is returned by Claim when another replica holds the lease.
+var ErrHeld = errors.New("lease: held by another replica")
+
+// Record is a lease row.
+type Record struct {
+	Name  string `json:"name"`
+	Owner string `json:"owner"` // "" once released
+	// Expiry is by the database's clock: replicas' own clocks never decide who owns what.
+	Expiry     time.Time `json:"expiry"`
+	Generation int64     `json:"generation"`
+}
+
+func (r Record) free(now time.Time) bool { return r.Owner == "" || !now.Before(r.Expiry) }
+
+func get(tx store.Tx, name string) (Record, bool, error) {
+	var r Record
+	err := tx.Get(store.Leases, name, &r)
+	if errors.Is(err, store.ErrNotFound) {
+		return Record{Name: name}, false, nil
+	}
+	return r, err == nil, err
+}
+
+func put(tx store.Tx, r Record) error {
+	return tx.Put(store.Leases, r.Name, store.Cols{"owner": r.Owner}, r)
+}
+
+// dbNow is the database's clock when the store offers one (PostgreSQL's now()); a store in one file on
+// one machine (SQLite) shares the machine's clock with every process that opens it.
+func dbNow(tx store.Tx) (time.Time, error) {
+	switch c := any(tx).(type) {
+	case interface{ Now() (time.Time, error) }:
+		return c.Now()
+	case interface{ Now() time.Time }:
+		return c.Now(), nil
+	}
+	return time.Now(), nil
+}
+
+// Check fails with ErrLost unless owner still holds the lease name at generation gen. Call it first in a
+// transaction done on a lease's behalf (Fenced does it for every Update under a lease's context).
+func Check(tx store.Tx, name, owner string, gen int64) error {
+	r, _, err := get(tx, name)
+	if err != nil {
+		return err
+	}
+	if r.Owner != owner || r.Generation != gen {
+		return fmt.Errorf("lease %s (generation %d): %w", name, gen, ErrLost)
+	}
+	return nil
+}
+
+type fence struct {
+	name, owner string
+	gen         int64
+}
+
+type fenceKey struct{}
+
+// withFence returns ctx carrying one more lease to check.
+func withFence(ctx context.Context, f fence) context.Context {
+	prev, _ := ctx.Value(fenceKey{}).([]fence)
+	return context.WithValue(ctx, fenceKey{}, append(prev[:len(prev):len(prev)], f))
+}
+
+// CheckContext checks every lease ctx carries (none: nothing to check).
+func CheckContext(ctx context.Context, tx store.Tx) error {
+	fences, _ := ctx.Value(fenceKey{}).([]fence)
+	for _, f := range fences {
+		if err := Check(tx, f.name, f.owner, f.gen); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Held reports whether ctx carries a lease (it was derived from a Run's context).
+func Held(ctx context.Context) bool {
+	fences, _ := ctx.Value(fenceKey{}).([]fence)
+	return len(fences) > 0
+}
+
+// Fenced wraps st so that every Update whose context carries leases checks them first, in the same
+// transaction: work done on behalf of a lost lease cannot commit.
+func Fenced(st store.Store) store.Store { return fencedStore{st} }
+
+type fencedStore struct{ store.Store }
+
+func (f fencedStore) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return f.Store.Update(ctx, func(tx store.Tx) error {
+		if err := CheckContext(ctx, tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// Unwrap returns the wrapped store (for optional capabilities such as backups).
+func (f fencedStore) Unwrap() store.Store { return f.Store }
