@@ -18,6 +18,7 @@ import (
 
 	"github.com/streamstate/terraform-provider-flink/internal/blob"
 	"github.com/streamstate/terraform-provider-flink/internal/engine"
+	"github.com/streamstate/terraform-provider-flink/internal/lease"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime/flink"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime/local"
 	"github.com/streamstate/terraform-provider-flink/internal/secretbox"
@@ -45,6 +46,9 @@ type Options struct {
 	IdempotencyTTL time.Duration
 	// AllowEndpoints is the engine's --allow-endpoint list.
 	AllowEndpoints []string
+	// LeasePeriod, when set, makes the engine a replica: several Envs on one DataDir share its store
+	// (and storage) and their background work through leases of this period.
+	LeasePeriod time.Duration
 }
 
 // Env is a running in-process engine.
@@ -92,7 +96,11 @@ func (env *Env) start(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New(engine.Options{Store: st, Managed: managed, Runtime: local.New(local.Options{Logger: log, Clock: env.opts.Clock}),
+	var leases *lease.Manager
+	if env.opts.LeasePeriod > 0 {
+		leases = lease.New(st, lease.Options{Period: env.opts.LeasePeriod, Logger: log})
+	}
+	eng, err := engine.New(engine.Options{Store: st, Leases: leases, Managed: managed, Runtime: local.New(local.Options{Logger: log, Clock: env.opts.Clock}),
 		Secrets: secrets, AdminToken: AdminToken, Clock: env.opts.Clock, Logger: log,
 		Observer: env.opts.Observer, IdempotencyTTL: env.opts.IdempotencyTTL,
 		AllowEndpoints: env.opts.AllowEndpoints,
