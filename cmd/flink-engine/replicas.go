@@ -12,7 +12,7 @@ import (
 // background work through leases. The embedded SQLite store belongs to one process, which runs all of
 // its work itself, as it always did (nil).
 func leasesFor(st store.Store, period time.Duration, log *slog.Logger) *lease.Manager {
-	if _, embedded := st.(*store.SQLite); embedded {
+	if _, embedded := st.(*store.SQLite); embedded && !testReplicas() {
 		return nil
 	}
 	return lease.New(st, lease.Options{Period: period, Logger: log})

@@ -191,8 +191,8 @@ var (
 
 // Main is the TestMain of a package that uses BuildEngine: it runs the tests and removes the built
 // binary afterwards, and also shortly before -timeout would end the binary (a timeout panic runs no
-// deferred code), so no 24 MB engine is left in the temp directory.
-func Main(m *testing.M) {
+// deferred code), so no 24 MB engine is left in the temp directory. The after functions run last.
+func Main(m *testing.M, after ...func()) {
 	flag.Parse()
 	if f := flag.Lookup("test.timeout"); f != nil {
 		if d, err := time.ParseDuration(f.Value.String()); err == nil && d > 10*time.Second {
@@ -201,6 +201,9 @@ func Main(m *testing.M) {
 	}
 	code := m.Run()
 	removeBuild()
+	for _, fn := range after {
+		fn() // e.g. pgtest.Stop
+	}
 	os.Exit(code)
 }
 
@@ -226,6 +229,26 @@ func BuildEngine(t testing.TB) string {
 		t.Fatalf("build flink-engine: %v", buildErr)
 	}
 	return buildPath
+}
+
+var (
+	testBuildOnce sync.Once
+	testBuildPath string
+	testBuildErr  error
+)
+
+// BuildTestEngine is BuildEngine for the test build (-tags testclock), kept beside it and removed with it.
+func BuildTestEngine(t testing.TB) string {
+	t.Helper()
+	BuildEngine(t) // makes the directory both binaries live in
+	testBuildOnce.Do(func() {
+		testBuildPath = filepath.Join(buildDir, "flink-engine-test")
+		testBuildErr = goBuild(testBuildPath, "testclock")
+	})
+	if testBuildErr != nil {
+		t.Fatalf("build flink-engine -tags testclock: %v", testBuildErr)
+	}
+	return testBuildPath
 }
 
 var errNoModule = errors.New("cannot find the module root (go.mod) above the working directory")

@@ -33,12 +33,17 @@ func StartProcess(t testing.TB, dataDir string) *Process {
 type ProcessOptions struct {
 	Args []string // after serve --listen --data-dir, e.g. --managed-storage s3://...
 	Env  []string // KEY=value, e.g. AWS_ACCESS_KEY_ID
+	// TestBuild runs the test build (-tags testclock: FLINK_ENGINE_TEST_CLOCK, FLINK_ENGINE_TEST_REPLICAS).
+	TestBuild bool
 }
 
 // StartProcessWith is StartProcess with extra flags and environment.
 func StartProcessWith(t testing.TB, dataDir string, opts ProcessOptions) *Process {
 	t.Helper()
 	bin := BuildEngine(t)
+	if opts.TestBuild {
+		bin = BuildTestEngine(t)
+	}
 	logPath := filepath.Join(t.TempDir(), "engine.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -121,12 +126,16 @@ func (p *Process) Log() string {
 // Client returns an HTTP client for the process, authenticated with token.
 func (p *Process) Client(token string) *Client { return &Client{base: p.URL, Token: token} }
 
-func goBuild(out string) error {
+func goBuild(out string, tags ...string) error {
 	root, err := moduleRoot()
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command("go", "build", "-o", out, "./cmd/flink-engine")
+	args := []string{"build", "-o", out}
+	if len(tags) > 0 {
+		args = append(args, "-tags", strings.Join(tags, ","))
+	}
+	cmd := exec.Command("go", append(args, "./cmd/flink-engine")...)
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("%v: %s", err, b)

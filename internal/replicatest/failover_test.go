@@ -1,0 +1,163 @@
+package replicatest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
+)
+
+// cloneSetup is a source namespace of stopped deployments with large state (many small files: each copy
+// takes a while, so a replica can be killed in the middle of a clone without sleeping) and an empty
+// target namespace.
+type cloneSetup struct {
+	src, dst api.Namespace
+	deps     int
+}
+
+func setUpStatefulClone(t testing.TB, c *enginetest.Client, deps int) cloneSetup {
+	t.Helper()
+	ws := c.Workspace(t, "ws")
+	s := cloneSetup{src: c.Namespace(t, ws.ID, "src"), dst: c.Namespace(t, ws.ID, "dst"), deps: deps}
+	var ids []string
+	for i := range deps {
+		spec := enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src")
+		spec.FlinkConfiguration["local.state-bytes"] = "4mb"
+		spec.FlinkConfiguration["local.chunk-bytes"] = "16kb"
+		spec.Checkpoint.Interval = api.Duration(50 * time.Millisecond)
+		dep := c.Deployment(t, s.src.ID, fmt.Sprintf("job-%02d", i), spec)
+		c.StartRunning(t, dep.ID, api.StartRequest{})
+		ids = append(ids, dep.ID)
+	}
+	for _, id := range ids {
+		c.WaitCheckpoints(t, id, 1)
+		c.Must(t, "POST", "/deployments/"+id+"/stop", api.StopRequest{}, nil)
+		c.WaitJob(t, id, api.JobCancelled)
+	}
+	return s
+}
+
+func (s cloneSetup) request() api.CloneRequest {
+	return api.CloneRequest{SourceNamespaceID: s.src.ID, TargetNamespaceID: s.dst.ID,
+		Objects: []string{api.KindDeployment}, StatePolicy: api.StateStateful}
+}
+
+// runnerOf waits until one of the replicas holds the clone's lease (nothing else is leased then) and
+// returns it and the other.
+func runnerOf(t testing.TB, a, b *enginetest.Process) (runner, other *enginetest.Process) {
+	t.Helper()
+	enginetest.Until(t, 60*time.Second, func() string { return "a replica to take the clone's lease" }, func() bool {
+		switch {
+		case held(t, a) > 0:
+			runner, other = a, b
+		case held(t, b) > 0:
+			runner, other = b, a
+		}
+		return runner != nil
+	})
+	return runner, other
+}
+
+func items(t testing.TB, c *enginetest.Client, id string) []api.CloneItem {
+	t.Helper()
+	var page api.Page[api.CloneItem]
+	c.Must(t, "GET", "/clones/"+id+"/items?limit=1000", nil, &page)
+	return page.Items
+}
+
+func count(its []api.CloneItem, status string) int {
+	n := 0
+	for _, it := range its {
+		if it.Status == status {
+			n++
+		}
+	}
+	return n
+}
+
+// killMidClone waits until the runner cloned a first deployment, kills it with SIGKILL and returns when
+// it did, with the journal as the survivor reads it right after (the killed replica writes no more).
+func killMidClone(t testing.TB, runner, other *enginetest.Process, cloneID string) (time.Time, []api.CloneItem) {
+	t.Helper()
+	c := other.Client(enginetest.AdminToken)
+	enginetest.Until(t, 60*time.Second, func() string { return "a first deployment cloned before the kill" }, func() bool {
+		return count(items(t, c, cloneID), api.ItemSucceeded) > 0
+	})
+	runner.Kill()
+	return time.Now(), items(t, c, cloneID)
+}
+
+// Killing the replica that runs a stateful clone hands the clone to the other replica once the lease
+// lapses: it ends SUCCEEDED with every deployment once, every item done before the kill kept as it
+// was, and exactly the registered snapshot directories in the target.
+func TestKillingTheReplicaOfAStatefulCloneHandsItToTheOther(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two engine processes")
+	}
+	cl := newCluster(t, time.Second)
+	a, b := cl.start(), cl.start()
+	s := setUpStatefulClone(t, a.Client(enginetest.AdminToken), 12)
+	var c api.Clone
+	a.Client(enginetest.AdminToken).Must(t, "POST", "/clones", s.request(), &c)
+	runner, survivor := runnerOf(t, a, b)
+	_, atKill := killMidClone(t, runner, survivor, c.ID)
+	if done, pending := count(atKill, api.ItemSucceeded), count(atKill, api.ItemPending); done == 0 || pending == 0 {
+		t.Fatalf("at the kill %d items were done and %d pending of %d: the kill did not land mid-clone (make the state larger)", done, pending, s.deps)
+	}
+
+	sc := survivor.Client(enginetest.AdminToken)
+	enginetest.Until(t, 120*time.Second, func() string { return fmt.Sprintf("clone %s to end (%s)", c.ID, c.Status) }, func() bool {
+		sc.Must(t, "GET", "/clones/"+c.ID, nil, &c)
+		return c.Status != api.ClonePending && c.Status != api.CloneRunning
+	})
+	if c.Status != api.CloneSucceeded || c.TotalCount != s.deps || len(c.Renames) != 0 {
+		t.Fatalf("clone after the failover = %s, %d items, renames %v (%s)", c.Status, c.TotalCount, c.Renames, c.Failure)
+	}
+	if r := readiness(t, survivor); r.Leases.Failovers < 1 {
+		t.Fatalf("the survivor counts %d failovers, want at least 1 (it took the clone over)", r.Leases.Failovers)
+	}
+	var targets api.Page[api.Object]
+	sc.Must(t, "GET", "/namespaces/"+s.dst.ID+"/objects/"+api.KindDeployment+"?limit=1000", nil, &targets)
+	if len(targets.Items) != s.deps {
+		t.Fatalf("target has %d deployments, want %d (nothing twice)", len(targets.Items), s.deps)
+	}
+	before := map[int]api.CloneItem{}
+	for _, it := range atKill {
+		before[it.Seq] = it
+	}
+	var snapIDs []string
+	for _, it := range items(t, sc, c.ID) {
+		if it.Status != api.ItemSucceeded || !it.Stateful || strings.Contains(it.TargetName, "-clone-") {
+			t.Fatalf("item after the failover = %+v", it)
+		}
+		if was := before[it.Seq]; was.Status == api.ItemSucceeded && (was.TargetID != it.TargetID || was.SnapshotID != it.SnapshotID) {
+			t.Fatalf("an item done before the kill was redone: %+v, was %+v", it, was)
+		}
+		if _, err := os.Stat(filepath.Join(cl.dir, "storage", "namespaces", s.dst.ID, "snapshots", it.SnapshotID, "_metadata")); err != nil {
+			t.Fatalf("item %d's snapshot has no metadata: %v", it.Seq, err)
+		}
+		snapIDs = append(snapIDs, it.SnapshotID)
+	}
+	if got := allSnapshots(t, sc, s.dst.ID, api.OriginCopied); len(got) != s.deps {
+		t.Fatalf("target has %d snapshot records, want %d (one per deployment)", len(got), s.deps)
+	}
+	entries, err := os.ReadDir(filepath.Join(cl.dir, "storage", "namespaces", s.dst.ID, "snapshots"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	for _, e := range entries {
+		dirs = append(dirs, e.Name())
+	}
+	slices.Sort(dirs)
+	slices.Sort(snapIDs)
+	if !slices.Equal(dirs, snapIDs) {
+		t.Fatalf("target snapshot directories %v, want exactly %v (no orphaned state)", dirs, snapIDs)
+	}
+}
