@@ -131,8 +131,12 @@ func (e *Engine) StartJob(ctx context.Context, p Principal, depID string, req ap
 		}
 		return setObjectStatus(tx, depID, api.JobStarting)
 	})
-	if err == nil && e.leases != nil {
+	switch {
+	case e.leases == nil:
+	case err == nil:
 		e.watchJobHere(job.ID, gen)
+	case job.ID != "":
+		e.leases.Unclaim(jobLease(job.ID)) // the job was not recorded: neither is its lease
 	}
 	if src != nil {
 		// chooseRestore pinned the source; release it once the runtime has read it (or the start failed).

@@ -75,9 +75,9 @@ func (e *Engine) watchJobHere(jobID string, gen int64) {
 	})
 }
 
-// adoptOrphansLoop looks, every third of a lease period, for open clones and active jobs that no Run of
-// this replica handles, and waits for their leases: work whose owner renews stays there; work whose
-// owner died comes to the first replica that finds its lease expired.
+// adoptOrphansLoop looks, every third of a lease period, for open clones and active jobs whose lease is
+// free: work whose owner renews stays there; work whose owner died comes to the first replica that finds
+// its lease expired (a race between two finders is settled by the lease: one runs, one waits).
 func (e *Engine) adoptOrphansLoop(ctx context.Context) {
 	t := time.NewTicker(e.leases.Period() / 3)
 	defer t.Stop()
@@ -93,39 +93,54 @@ func (e *Engine) adoptOrphansLoop(ctx context.Context) {
 	}
 }
 
+// adoptOrphans starts a Run for every open clone and active job whose lease is free and that no Run of
+// this replica handles. It only reads: work with a live owner costs nothing but this look.
 func (e *Engine) adoptOrphans(ctx context.Context) error {
-	var clones []cloneRecord
-	var jobs []api.Job
+	var clones, jobs []string
 	err := e.store.View(ctx, func(tx store.Tx) error {
 		clones, jobs = nil, nil
+		orphan := func(name string) (bool, error) {
+			if e.leases.Handling(name) {
+				return false, nil
+			}
+			return lease.Free(tx, name)
+		}
 		for _, st := range []string{api.ClonePending, api.CloneRunning} {
 			var cs []cloneRecord
 			if err := tx.List(store.Clones, store.Query{Where: store.Cols{"status": st}, OrderBy: "created_at"}, &cs); err != nil {
 				return err
 			}
-			clones = append(clones, cs...)
+			for _, c := range cs {
+				if free, err := orphan(cloneLease(c.ID)); err != nil {
+					return err
+				} else if free {
+					clones = append(clones, c.ID)
+				}
+			}
 		}
 		for _, st := range []string{api.JobStarting, api.JobRunning, api.JobCancelling} {
 			var js []api.Job
 			if err := tx.List(store.Jobs, store.Query{Where: store.Cols{"status": st}}, &js); err != nil {
 				return err
 			}
-			jobs = append(jobs, js...)
+			for _, j := range js {
+				if free, err := orphan(jobLease(j.ID)); err != nil {
+					return err
+				} else if free {
+					jobs = append(jobs, j.ID)
+				}
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	for _, c := range clones {
-		if !e.leases.Handling(cloneLease(c.ID)) {
-			e.executeClone(c.ID)
-		}
+	for _, id := range clones {
+		e.executeClone(id)
 	}
-	for _, j := range jobs {
-		if !e.leases.Handling(jobLease(j.ID)) {
-			e.watchJobHere(j.ID, 0)
-		}
+	for _, id := range jobs {
+		e.watchJobHere(id, 0)
 	}
 	return nil
 }
@@ -174,6 +189,9 @@ func (e *Engine) takeOverJob(ctx context.Context, job api.Job) {
 		e.log.Error("list a taken-over job's snapshots", "job", job.ID, "err", err)
 	}
 	e.failInterruptedSnapshots(ctx, started)
+	// The dead owner's job may have discarded a checkpoint after its last report reached the store:
+	// resume from the newest one whose files are there.
+	e.forgetMissingCheckpoints(ctx, job)
 	e.log.Info("taking over job", "job", job.ID, "deployment", job.DeploymentID, "status", job.Status)
 	e.recoverJob(ctx, job, func(adopt func(context.Context)) { adopt(ctx) })
 }

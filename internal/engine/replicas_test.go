@@ -16,8 +16,9 @@ import (
 	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
 )
 
-// replicaPeriod is short so that handovers happen within a test; nothing waits for it by the clock.
-const replicaPeriod = 300 * time.Millisecond
+// replicaPeriod is short so that handovers happen within a test (nothing waits for it by the clock), and
+// long enough that a busy machine renews every lease in time.
+const replicaPeriod = 2 * time.Second
 
 func held(env *enginetest.Env) int {
 	s, _ := env.Engine.ReplicaStats()

@@ -69,6 +69,17 @@ func dbNow(tx store.Tx) (time.Time, error) {
 	return time.Now(), nil
 }
 
+// Free reports whether the lease name is free to acquire: never taken, released, or expired (by the
+// database's clock). Replicas look before they wait, so work with a live owner costs them nothing.
+func Free(tx store.Tx, name string) (bool, error) {
+	now, err := dbNow(tx)
+	if err != nil {
+		return false, err
+	}
+	r, _, err := get(tx, name)
+	return err == nil && r.free(now), err
+}
+
 // Check fails with ErrLost unless owner still holds the lease name at generation gen. Call it first in a
 // transaction done on a lease's behalf (Fenced does it for every Update under a lease's context).
 func Check(tx store.Tx, name, owner string, gen int64) error {

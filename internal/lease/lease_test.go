@@ -175,6 +175,11 @@ func TestClaimRecordsTheOwnerWithTheWork(t *testing.T) {
 	if !errors.Is(err, lease.ErrHeld) {
 		t.Fatalf("second claim = %v, want ErrHeld", err)
 	}
+	// Until RunClaimed, no other Run of the claiming replica starts for the name (it would see the lease
+	// held and wait for it, leaving the claimed one unrenewed).
+	if err := a.Run(context.Background(), "job/1", nil); !errors.Is(err, lease.ErrRunning) {
+		t.Fatalf("Run of a claimed name = %v, want ErrRunning", err)
+	}
 	ran := make(chan struct{})
 	if err := a.RunClaimed(context.Background(), "job/1", gen, func(ctx context.Context, g int64) error {
 		if g != gen || !lease.Held(ctx) {

@@ -107,11 +107,12 @@ func (m *Manager) Run(ctx context.Context, name string, fn func(ctx context.Cont
 	return m.run(ctx, name, fn)
 }
 
-// RunClaimed is Run for a lease just taken with Claim, at generation gen.
+// Unclaim drops the reservation of a Claim whose transaction did not commit.
+func (m *Manager) Unclaim(name string) { m.end(name) }
+
+// RunClaimed is Run for a lease just taken with Claim (and reserved by it), at generation gen.
 func (m *Manager) RunClaimed(ctx context.Context, name string, gen int64, fn func(ctx context.Context, gen int64) error) error {
-	if !m.begin(name) {
-		return ErrRunning
-	}
+	m.counted(name, gen, false)
 	defer m.end(name)
 	if err, lost := m.hold(ctx, name, gen, fn); !lost {
 		return err
@@ -155,9 +156,13 @@ func (m *Manager) end(name string) {
 }
 
 // Claim takes the lease name inside the caller's transaction when it is free, so the work and its owner
-// are recorded together (no other replica can see the work without an owner). Run it with RunClaimed
-// after the transaction commits.
+// are recorded together (no other replica can see the work without an owner). It also reserves name in
+// this manager, so no Run here starts for it in between: after the transaction commits, run the work
+// with RunClaimed; if it fails, call Unclaim.
 func (m *Manager) Claim(tx store.Tx, name string) (int64, error) {
+	m.mu.Lock()
+	m.active[name] = true // idempotent: a retried transaction claims again
+	m.mu.Unlock()
 	now, err := dbNow(tx)
 	if err != nil {
 		return 0, err
@@ -336,6 +341,10 @@ func (m *Manager) tick(ctx context.Context) {
 		return
 	}
 	m.lastOK, m.lastErr = time.Now(), nil
+	if took := time.Since(started); took > m.period/3 {
+		m.log.Warn("lease renewal is slow: leases may lapse and move to another replica; lengthen --lease-period or lighten the database's load",
+			"took", took, "period", m.period, "held", len(held), "wanted", len(wanted))
+	}
 	for _, name := range renewed {
 		if h := m.held[name]; h != nil && h.gen == held[name] {
 			h.validUntil = started.Add(m.period)

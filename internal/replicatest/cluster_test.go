@@ -3,7 +3,9 @@ package replicatest
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -137,4 +139,33 @@ func must(c *enginetest.Client, method, path string, body, out any) error {
 		err = fmt.Errorf("%s %s: %d %s: %s", method, path, status, prob.Code, prob.Detail)
 	}
 	return err
+}
+
+func jsonRaw(v any) (json.RawMessage, error) { return json.Marshal(v) }
+
+// metric reads one unlabelled series from a replica's /metrics (admin token).
+func metric(t testing.TB, p *enginetest.Process, name string) float64 {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, p.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+enginetest.AdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("/metrics of %s has no %s", p.URL, name)
+	return 0
 }

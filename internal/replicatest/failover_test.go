@@ -122,6 +122,9 @@ func TestKillingTheReplicaOfAStatefulCloneHandsItToTheOther(t *testing.T) {
 	if r := readiness(t, survivor); r.Leases.Failovers < 1 {
 		t.Fatalf("the survivor counts %d failovers, want at least 1 (it took the clone over)", r.Leases.Failovers)
 	}
+	if n := metric(t, survivor, "flink_engine_lease_failovers_total"); n < 1 {
+		t.Fatalf("the survivor's /metrics counts %v failovers, want at least 1", n)
+	}
 	var targets api.Page[api.Object]
 	sc.Must(t, "GET", "/namespaces/"+s.dst.ID+"/objects/"+api.KindDeployment+"?limit=1000", nil, &targets)
 	if len(targets.Items) != s.deps {
