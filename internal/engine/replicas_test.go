@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -160,17 +159,5 @@ func TestAReplicaFinishesTheCloneOfAReplicaThatStopped(t *testing.T) {
 		verifyCopied(t, cb, storage, it, dst.ID)
 		snapIDs = append(snapIDs, it.SnapshotID)
 	}
-	entries, err := os.ReadDir(filepath.Join(dir, "storage", "namespaces", dst.ID, "snapshots"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var dirs []string
-	for _, e := range entries {
-		dirs = append(dirs, e.Name())
-	}
-	slices.Sort(dirs)
-	slices.Sort(snapIDs)
-	if !slices.Equal(dirs, snapIDs) {
-		t.Fatalf("target snapshot directories %v, want exactly %v", dirs, snapIDs)
-	}
+	enginetest.ExactSnapshotDirs(t, dir, dst.ID, snapIDs)
 }

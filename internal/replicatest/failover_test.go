@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -150,17 +149,5 @@ func TestKillingTheReplicaOfAStatefulCloneHandsItToTheOther(t *testing.T) {
 	if got := allSnapshots(t, sc, s.dst.ID, api.OriginCopied); len(got) != s.deps {
 		t.Fatalf("target has %d snapshot records, want %d (one per deployment)", len(got), s.deps)
 	}
-	entries, err := os.ReadDir(filepath.Join(cl.dir, "storage", "namespaces", s.dst.ID, "snapshots"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var dirs []string
-	for _, e := range entries {
-		dirs = append(dirs, e.Name())
-	}
-	slices.Sort(dirs)
-	slices.Sort(snapIDs)
-	if !slices.Equal(dirs, snapIDs) {
-		t.Fatalf("target snapshot directories %v, want exactly %v (no orphaned state)", dirs, snapIDs)
-	}
+	enginetest.ExactSnapshotDirs(t, cl.dir, s.dst.ID, snapIDs)
 }
