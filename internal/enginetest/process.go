@@ -108,6 +108,12 @@ func (p *Process) Kill() {
 	}
 }
 
+// Pause stops the process (SIGSTOP) as a long GC pause or a suspended VM would; Resume continues it.
+func (p *Process) Pause() error { return p.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// Resume continues a paused process (SIGCONT).
+func (p *Process) Resume() error { return p.cmd.Process.Signal(syscall.SIGCONT) }
+
 // Stop ends the process with SIGTERM and waits for a graceful exit.
 func (p *Process) Stop() error {
 	if p.cmd.ProcessState != nil {

@@ -151,3 +151,63 @@ func TestKillingTheReplicaOfAStatefulCloneHandsItToTheOther(t *testing.T) {
 	}
 	enginetest.ExactSnapshotDirs(t, cl.dir, s.dst.ID, snapIDs)
 }
+
+// A replica paused (SIGSTOP) in the middle of a clone loses its lease to the other, which finishes the
+// clone. When the paused replica wakes up it still believes it runs the clone, but every transaction it
+// tries is fenced off by the lease's new generation: it stops, and the clone's outcome shows one run —
+// every deployment once, exactly the registered snapshot directories.
+func TestAPausedReplicaCannotActOnTheCloneItLost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two engine processes")
+	}
+	cl := newCluster(t, time.Second)
+	a, b := cl.start(), cl.start()
+	s := setUpStatefulClone(t, a.Client(enginetest.AdminToken), 12)
+	var c api.Clone
+	a.Client(enginetest.AdminToken).Must(t, "POST", "/clones", s.request(), &c)
+	runner, other := runnerOf(t, a, b)
+	oc := other.Client(enginetest.AdminToken)
+	enginetest.Until(t, 60*time.Second, func() string { return "a first deployment cloned before the pause" }, func() bool {
+		return count(items(t, oc, c.ID), api.ItemSucceeded) > 0
+	})
+	if err := runner.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	enginetest.Until(t, 60*time.Second, func() string { return "the other replica to take the clone over" }, func() bool {
+		return readiness(t, other).Leases.Failovers > 0
+	})
+	if err := runner.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	enginetest.Until(t, 120*time.Second, func() string { return fmt.Sprintf("clone %s to end (%s)", c.ID, c.Status) }, func() bool {
+		oc.Must(t, "GET", "/clones/"+c.ID, nil, &c)
+		return c.Status != api.ClonePending && c.Status != api.CloneRunning
+	})
+	if c.Status != api.CloneSucceeded || c.TotalCount != s.deps {
+		t.Fatalf("clone = %s, %d items (%s)", c.Status, c.TotalCount, c.Failure)
+	}
+	enginetest.Until(t, 30*time.Second, func() string { return "the woken replica to notice it lost the lease" }, func() bool {
+		return readiness(t, runner).Leases.Lost > 0 || strings.Contains(runner.Log(), "lease: lost to another replica")
+	})
+	var targets api.Page[api.Object]
+	oc.Must(t, "GET", "/namespaces/"+s.dst.ID+"/objects/"+api.KindDeployment+"?limit=1000", nil, &targets)
+	if len(targets.Items) != s.deps {
+		t.Fatalf("target has %d deployments, want %d (nothing twice)", len(targets.Items), s.deps)
+	}
+	var snapIDs []string
+	for _, it := range items(t, oc, c.ID) {
+		if it.Status != api.ItemSucceeded || strings.Contains(it.TargetName, "-clone-") {
+			t.Fatalf("item = %+v", it)
+		}
+		snapIDs = append(snapIDs, it.SnapshotID)
+	}
+	if got := allSnapshots(t, oc, s.dst.ID, api.OriginCopied); len(got) != s.deps {
+		t.Fatalf("target has %d snapshot records, want %d", len(got), s.deps)
+	}
+	// The woken replica may still be finishing a copy it had begun; its files land under ids that the
+	// journal fixed, so they are the same files. Wait until it has stopped before looking.
+	enginetest.Until(t, 30*time.Second, func() string { return "the woken replica to hold nothing" }, func() bool {
+		return held(t, runner) == 0
+	})
+	enginetest.ExactSnapshotDirs(t, cl.dir, s.dst.ID, snapIDs)
+}
