@@ -161,3 +161,16 @@ func TestAReplicaFinishesTheCloneOfAReplicaThatStopped(t *testing.T) {
 	}
 	enginetest.ExactSnapshotDirs(t, dir, dst.ID, snapIDs)
 }
+
+// Readiness reports the store, and leases only for a replica: one process on its own SQLite file has none.
+func TestReadinessReportsLeasesOnlyForReplicas(t *testing.T) {
+	alone := enginetest.Start(t, enginetest.Options{})
+	if r := alone.Engine.Readiness(context.Background()); !r.StoreReady || r.Store != "ok" || r.Leases != nil {
+		t.Fatalf("a single engine's readiness = %+v, want the store ok and no leases", r)
+	}
+	replica := enginetest.Start(t, enginetest.Options{LeasePeriod: replicaPeriod})
+	r := replica.Engine.Readiness(context.Background())
+	if !r.StoreReady || r.Leases == nil || r.Leases.Owner == "" || r.Leases.RenewError != "" {
+		t.Fatalf("a replica's readiness = %+v, want the store ok and its lease state", r)
+	}
+}
