@@ -213,6 +213,8 @@ func (e *Engine) holdJob(ctx context.Context, job api.Job, ended <-chan struct{}
 		}
 		cur, err := e.readJob(ctx, job.ID)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && !jobActive(cur.Status)) {
+			// Ended through another replica (a delete, a stop): a local job must not run on here.
+			e.detachJob(job)
 			return nil
 		}
 		e.sched.touch(job.DeploymentID)
