@@ -128,7 +128,7 @@ func New(opts Options) (*Engine, error) {
 		e.leases = opts.Leases
 		e.store = lease.Fenced(opts.Store)
 	}
-	e.onStart(e.sweepIdempotencyLoop)
+	e.onStart(e.singleton("idempotency-sweep", e.sweepIdempotencyLoop))
 	e.sched = newScheduler(e)
 	e.jobListeners = append(e.jobListeners, e.forgetVanishedCheckpoints)
 	if e.leases != nil {

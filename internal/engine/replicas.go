@@ -22,6 +22,8 @@ import (
 //     together. A single scheduler lease would have to ask other replicas for local snapshots; a lease
 //     per workspace would put every job of a large workspace on one replica.
 //
+// Singleton loops (the idempotency sweep) have one lease each; see singleton.
+//
 // Renewals cost one transaction per tick for all of a replica's leases (lease.Manager), whatever their
 // number. Without replicas (Options.Leases nil) none of this runs: one process does everything, as before.
 
@@ -40,6 +42,24 @@ func (e *Engine) startReplica(ctx context.Context) error {
 		e.goBackground(loop)
 	}
 	return nil
+}
+
+// singleton makes a background loop run on one replica at a time (Nomad's establishLeadership and
+// revokeLeadership): it starts when this replica acquires the lease name and is cancelled if the lease is
+// lost; the other replicas wait to take over. Without replicas the loop just runs.
+func (e *Engine) singleton(name string, loop func(context.Context)) func(context.Context) {
+	if e.leases == nil {
+		return loop
+	}
+	return func(ctx context.Context) {
+		err := e.leases.Run(ctx, name, func(ctx context.Context, _ int64) error {
+			loop(ctx)
+			return nil
+		})
+		if err != nil && ctx.Err() == nil {
+			e.log.Error("run "+name+" under its lease", "err", err)
+		}
+	}
 }
 
 // executeClone runs a clone here: under its lease when replicas share the store.

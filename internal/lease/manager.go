@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -378,7 +379,10 @@ type Stats struct {
 	Owner   string        `json:"owner"`
 	Period  time.Duration `json:"-"`
 	Held    int           `json:"held"`
-	Waiting int           `json:"waiting"`
+	// HeldByKind counts held leases by the part of their name before "/" (clone, job), or the whole
+	// name for a singleton (idempotency-sweep).
+	HeldByKind map[string]int `json:"held_by_kind"`
+	Waiting    int            `json:"waiting"`
 	// Acquired, Failovers (acquired from a replica that stopped renewing) and Lost count since start.
 	Acquired  int64 `json:"acquired"`
 	Failovers int64 `json:"failovers"`
@@ -391,8 +395,12 @@ type Stats struct {
 func (m *Manager) Stats() Stats {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s := Stats{Owner: m.owner, Period: m.period, Held: len(m.held), Waiting: len(m.waiting),
+	s := Stats{Owner: m.owner, Period: m.period, Held: len(m.held), HeldByKind: map[string]int{}, Waiting: len(m.waiting),
 		Acquired: m.acquired.Load(), Failovers: m.failovers.Load(), Lost: m.lost.Load()}
+	for name := range m.held {
+		kind, _, _ := strings.Cut(name, "/")
+		s.HeldByKind[kind]++
+	}
 	if m.lastErr != nil {
 		s.RenewError = m.lastErr.Error()
 	}

@@ -108,7 +108,7 @@ var (
 	clonesDesc = prometheus.NewDesc("flink_engine_clones_in_progress", "Clones PENDING or RUNNING.", nil, nil)
 	// The lease series exist only with replicas (a store shared by several engines).
 	leasesHeldDesc = prometheus.NewDesc("flink_engine_leases_held",
-		"Leases this replica holds (a clone or an active job each).", nil, nil)
+		"Leases this replica holds by kind: clone, job (an active job each) or a singleton loop's name.", []string{"kind"}, nil)
 	leasesAcquiredDesc = prometheus.NewDesc("flink_engine_lease_acquisitions_total",
 		"Leases this replica acquired since it started.", nil, nil)
 	failoversDesc = prometheus.NewDesc("flink_engine_lease_failovers_total",
@@ -142,7 +142,9 @@ func (c statsCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(idemDesc, prometheus.GaugeValue, float64(st.IdempotencyRecords))
 	ch <- prometheus.MustNewConstMetric(clonesDesc, prometheus.GaugeValue, float64(len(st.Clones)))
 	if l := st.Leases; l != nil {
-		ch <- prometheus.MustNewConstMetric(leasesHeldDesc, prometheus.GaugeValue, float64(l.Held))
+		for kind, n := range l.HeldByKind {
+			ch <- prometheus.MustNewConstMetric(leasesHeldDesc, prometheus.GaugeValue, float64(n), kind)
+		}
 		ch <- prometheus.MustNewConstMetric(leasesAcquiredDesc, prometheus.CounterValue, float64(l.Acquired))
 		ch <- prometheus.MustNewConstMetric(failoversDesc, prometheus.CounterValue, float64(l.Failovers))
 		ch <- prometheus.MustNewConstMetric(leasesLostDesc, prometheus.CounterValue, float64(l.Lost))

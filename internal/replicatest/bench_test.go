@@ -25,7 +25,7 @@ func BenchmarkFailover(b *testing.B) {
 		b.StartTimer()
 		killed, _ := killMidClone(b, runner, survivor, c.ID)
 		for {
-			if r := readiness(b, survivor); r.Leases.Failovers > 0 && r.Leases.Held > 0 {
+			if r := readiness(b, survivor); r.Leases.Failovers > 0 && r.Leases.HeldByKind["clone"] > 0 {
 				break
 			}
 			if time.Since(killed) > 10*period {

@@ -56,7 +56,10 @@ func readiness(t testing.TB, p *enginetest.Process) engine.Readiness {
 	return r
 }
 
-func held(t testing.TB, p *enginetest.Process) int { return readiness(t, p).Leases.Held }
+// held counts a replica's leases of one kind (clone, job).
+func held(t testing.TB, p *enginetest.Process, kind string) int {
+	return readiness(t, p).Leases.HeldByKind[kind]
+}
 
 // advance moves the test clocks of every replica by d at once; each replica's scheduler runs its due
 // work before answering.

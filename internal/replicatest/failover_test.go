@@ -47,15 +47,14 @@ func (s cloneSetup) request() api.CloneRequest {
 		Objects: []string{api.KindDeployment}, StatePolicy: api.StateStateful}
 }
 
-// runnerOf waits until one of the replicas holds the clone's lease (nothing else is leased then) and
-// returns it and the other.
+// runnerOf waits until one of the replicas holds the clone's lease and returns it and the other.
 func runnerOf(t testing.TB, a, b *enginetest.Process) (runner, other *enginetest.Process) {
 	t.Helper()
 	enginetest.Until(t, 60*time.Second, func() string { return "a replica to take the clone's lease" }, func() bool {
 		switch {
-		case held(t, a) > 0:
+		case held(t, a, "clone") > 0:
 			runner, other = a, b
-		case held(t, b) > 0:
+		case held(t, b, "clone") > 0:
 			runner, other = b, a
 		}
 		return runner != nil
@@ -174,7 +173,7 @@ func TestAPausedReplicaCannotActOnTheCloneItLost(t *testing.T) {
 		t.Fatal(err)
 	}
 	enginetest.Until(t, 60*time.Second, func() string { return "the other replica to take the clone over" }, func() bool {
-		return readiness(t, other).Leases.Failovers > 0
+		return held(t, other, "clone") > 0
 	})
 	if err := runner.Resume(); err != nil {
 		t.Fatal(err)
@@ -207,7 +206,7 @@ func TestAPausedReplicaCannotActOnTheCloneItLost(t *testing.T) {
 	// The woken replica may still be finishing a copy it had begun; its files land under ids that the
 	// journal fixed, so they are the same files. Wait until it has stopped before looking.
 	enginetest.Until(t, 30*time.Second, func() string { return "the woken replica to hold nothing" }, func() bool {
-		return held(t, runner) == 0
+		return held(t, runner, "clone") == 0
 	})
 	enginetest.ExactSnapshotDirs(t, cl.dir, s.dst.ID, snapIDs)
 }

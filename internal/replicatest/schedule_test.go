@@ -54,7 +54,7 @@ func TestEveryDueWindowFiresOnceAcrossReplicas(t *testing.T) {
 		}
 		return len(page.Items) == policies
 	})
-	if ha, hb := held(t, a), held(t, b); ha != policies/2 || hb != policies/2 {
+	if ha, hb := held(t, a, "job"), held(t, b, "job"); ha != policies/2 || hb != policies/2 {
 		t.Fatalf("jobs watched: %d and %d, want %d each (by the replica that started them)", ha, hb, policies/2)
 	}
 
