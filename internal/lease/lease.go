@@ -123,8 +123,9 @@ func Held(ctx context.Context) bool {
 	return len(fences) > 0
 }
 
-// Fenced wraps st so that every Update whose context carries leases checks them first, in the same
-// transaction: work done on behalf of a lost lease cannot commit.
+// Fenced wraps st so that every transaction whose context carries leases checks them first, in the same
+// transaction: work done on behalf of a lost lease cannot commit (Update), and stops at its next read
+// (View) rather than going on with side effects outside the store.
 func Fenced(st store.Store) store.Store { return fencedStore{st} }
 
 type fencedStore struct{ store.Store }
@@ -136,6 +137,22 @@ func (f fencedStore) Update(ctx context.Context, fn func(store.Tx) error) error 
 		}
 		return fn(tx)
 	})
+}
+
+func (f fencedStore) View(ctx context.Context, fn func(store.Tx) error) error {
+	return f.Store.View(ctx, func(tx store.Tx) error {
+		if err := CheckContext(ctx, tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// IsLost reports whether err, or the cause of ctx's end, is the loss of a lease: the work belongs to
+// another replica now, so it must not clean up after itself either (what it would remove is the new
+// owner's).
+func IsLost(ctx context.Context, err error) bool {
+	return errors.Is(err, ErrLost) || errors.Is(context.Cause(ctx), ErrLost)
 }
 
 // Unwrap returns the wrapped store (for optional capabilities such as backups).

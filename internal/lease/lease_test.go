@@ -132,8 +132,9 @@ func TestAPausedOwnerLosesTheLeaseAndCannotCommit(t *testing.T) {
 	if s := b.Stats(); s.Failovers != 1 {
 		t.Fatalf("b failovers = %d, want 1", s.Failovers)
 	}
-	// a wakes up and tries to act on its old lease: the fence refuses the transaction.
-	err := fencedA.Update(ctxA, func(tx store.Tx) error {
+	// a wakes up and tries to act on its old lease (a write already under way, which does not look at
+	// the context's end): the fence refuses the transaction.
+	err := fencedA.Update(context.WithoutCancel(ctxA), func(tx store.Tx) error {
 		return tx.Put(store.Policies, "p", nil, map[string]string{"by": "a"})
 	})
 	if !errors.Is(err, lease.ErrLost) {
@@ -143,7 +144,8 @@ func TestAPausedOwnerLosesTheLeaseAndCannotCommit(t *testing.T) {
 	if err := stores[1].View(context.Background(), func(tx store.Tx) error { return tx.Get(store.Policies, "p", &doc) }); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a's write is visible (%v, %v)", doc, err)
 	}
-	// once a's renewal loop runs again it notices and cancels its work with ErrLost.
+	// a's work is cancelled with ErrLost: its period ran out unrenewed (and its renewal loop would see the
+	// new generation).
 	mctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go a.Maintain(mctx)

@@ -47,9 +47,10 @@ type Manager struct {
 type holding struct {
 	gen    int64
 	cancel context.CancelCauseFunc
-	// validUntil is by the local monotonic clock: when renewals keep failing past it, the work stops
-	// here (the fence would refuse its transactions anyway).
-	validUntil time.Time
+	// expiry fires one period (by this replica's monotonic clock) after the last renewal began: the
+	// work stops here even before any transaction sees the fence, so a replica that wakes from a pause
+	// past its lease stops at once instead of at its next renewal. Each renewal pushes it back.
+	expiry *time.Timer
 }
 
 // New builds a Manager over st (the unfenced store). Call Maintain in a goroutine.
@@ -243,13 +244,24 @@ func (m *Manager) counted(name string, gen int64, failover bool) {
 func (m *Manager) hold(ctx context.Context, name string, gen int64, fn func(context.Context, int64) error) (err error, lost bool) {
 	lctx, cancel := context.WithCancelCause(ctx)
 	lctx = withFence(lctx, fence{name: name, owner: m.owner, gen: gen})
+	h := &holding{gen: gen, cancel: cancel}
 	m.mu.Lock()
-	m.held[name] = &holding{gen: gen, cancel: cancel, validUntil: time.Now().Add(m.period)}
+	m.held[name] = h
+	h.expiry = time.AfterFunc(m.period, func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.held[name] == h {
+			m.loseLocked(name, h, "not renewed within its period")
+		}
+	})
 	m.mu.Unlock()
 	err = fn(lctx, gen)
 	lost = errors.Is(context.Cause(lctx), ErrLost)
 	m.mu.Lock()
-	delete(m.held, name)
+	h.expiry.Stop()
+	if m.held[name] == h {
+		delete(m.held, name)
+	}
 	m.mu.Unlock()
 	cancel(nil)
 	if !lost {
@@ -333,12 +345,7 @@ func (m *Manager) tick(ctx context.Context) {
 			return
 		}
 		m.lastErr = err
-		m.log.Warn("renew leases", "held", len(held), "err", err)
-		for name, h := range m.held {
-			if time.Now().After(h.validUntil) {
-				m.loseLocked(name, h, "not renewed within its period")
-			}
-		}
+		m.log.Warn("renew leases (held leases stop their work when their period runs out)", "held", len(held), "err", err)
 		return
 	}
 	m.lastOK, m.lastErr = time.Now(), nil
@@ -348,7 +355,7 @@ func (m *Manager) tick(ctx context.Context) {
 	}
 	for _, name := range renewed {
 		if h := m.held[name]; h != nil && h.gen == held[name] {
-			h.validUntil = started.Add(m.period)
+			h.expiry.Reset(time.Until(started.Add(m.period)))
 		}
 	}
 	for _, name := range lostNames {
@@ -369,6 +376,7 @@ func (m *Manager) tick(ctx context.Context) {
 
 func (m *Manager) loseLocked(name string, h *holding, why string) {
 	m.lost.Add(1)
+	h.expiry.Stop()
 	delete(m.held, name)
 	m.log.Warn("lease lost: its work stops here", "lease", name, "generation", h.gen, "why", why)
 	h.cancel(ErrLost)
@@ -376,9 +384,9 @@ func (m *Manager) loseLocked(name string, h *holding, why string) {
 
 // Stats describe a manager's leases, for /readyz and /metrics.
 type Stats struct {
-	Owner   string        `json:"owner"`
-	Period  time.Duration `json:"-"`
-	Held    int           `json:"held"`
+	Owner  string        `json:"owner"`
+	Period time.Duration `json:"-"`
+	Held   int           `json:"held"`
 	// HeldByKind counts held leases by the part of their name before "/" (clone, job), or the whole
 	// name for a singleton (idempotency-sweep).
 	HeldByKind map[string]int `json:"held_by_kind"`

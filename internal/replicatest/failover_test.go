@@ -183,6 +183,11 @@ func TestAPausedReplicaCannotActOnTheCloneItLost(t *testing.T) {
 		return c.Status != api.ClonePending && c.Status != api.CloneRunning
 	})
 	if c.Status != api.CloneSucceeded || c.TotalCount != s.deps {
+		for _, it := range items(t, oc, c.ID) {
+			if it.Status != api.ItemSucceeded {
+				t.Errorf("item %d %s: %s", it.Seq, it.Status, it.Message)
+			}
+		}
 		t.Fatalf("clone = %s, %d items (%s)", c.Status, c.TotalCount, c.Failure)
 	}
 	enginetest.Until(t, 30*time.Second, func() string { return "the woken replica to notice it lost the lease" }, func() bool {
