@@ -1,7 +1,9 @@
 // Command flink-engine is the namespace-clone and state-set service the Terraform provider drives.
 //
 //	flink-engine serve [--listen 127.0.0.1:8480] [--data-dir ./.flink-engine] [--managed-storage URL]
+//	                   [--database-url postgres://... [--shared-storage]] [--secret-key-file F]
 //	                   [--tls-cert-file F --tls-key-file F] [--metrics-listen ADDR] [limits: see -h]
+//	flink-engine backup --to FILE [--data-dir ./.flink-engine]
 package main
 
 import (
@@ -27,7 +29,6 @@ import (
 	"github.com/streamstate/terraform-provider-flink/internal/metrics"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime/flink"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime/local"
-	"github.com/streamstate/terraform-provider-flink/internal/secretbox"
 	"github.com/streamstate/terraform-provider-flink/internal/server"
 	"github.com/streamstate/terraform-provider-flink/internal/store"
 )
@@ -36,11 +37,13 @@ import (
 const AdminTokenEnv = "FLINK_ENGINE_ADMIN_TOKEN"
 
 func main() {
-	if len(os.Args) < 2 || os.Args[1] != "serve" {
-		fmt.Fprintln(os.Stderr, "usage: flink-engine serve [--listen 127.0.0.1:8480] [--data-dir ./.flink-engine] [--managed-storage URL] [--allow-endpoint host[:port]]... [--log-level info]")
+	commands := map[string]func([]string) error{"serve": serve, "backup": backup}
+	if len(os.Args) < 2 || commands[os.Args[1]] == nil {
+		fmt.Fprintln(os.Stderr, "usage: flink-engine serve [--listen 127.0.0.1:8480] [--data-dir ./.flink-engine] [--managed-storage URL] [--database-url postgres://...] [--allow-endpoint host[:port]]... [--log-level info]")
+		fmt.Fprintln(os.Stderr, "       flink-engine backup --to FILE [--data-dir ./.flink-engine]")
 		os.Exit(2)
 	}
-	if err := serve(os.Args[2:]); err != nil {
+	if err := commands[os.Args[1]](os.Args[2:]); err != nil {
 		fmt.Fprintln(os.Stderr, "flink-engine:", err)
 		os.Exit(1)
 	}
@@ -56,6 +59,8 @@ type config struct {
 	writeTimeout, idleTimeout          time.Duration
 	allowEndpoints                     stringList
 	leasePeriod                        time.Duration
+	database, secretKeyFile            string
+	sharedStorage                      bool
 }
 
 // stringList is a repeatable string flag.
@@ -73,6 +78,9 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8480", "address to listen on")
 	fs.StringVar(&c.dataDir, "data-dir", "./.flink-engine", "directory for the metadata database, keys and default managed storage (kept at mode 0700)")
 	fs.StringVar(&c.managed, "managed-storage", "", "managed storage URL: file:///path or s3://bucket/prefix?endpoint=...&region=...&path_style=true (default: DATA_DIR/storage)")
+	fs.StringVar(&c.database, "database-url", os.Getenv(DatabaseURLEnv), "PostgreSQL URL (postgres://user:password@host:5432/db) of the metadata store that replicas share (default $"+DatabaseURLEnv+"; without it SQLite in --data-dir)")
+	fs.StringVar(&c.secretKeyFile, "secret-key-file", "", "32-byte key that seals secrets at rest, the same file on every replica (default DATA_DIR/secret.key, created on first start)")
+	fs.BoolVar(&c.sharedStorage, "shared-storage", false, "declare that a file:// --managed-storage is one filesystem shared by every replica (needed with --database-url)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.tlsCert, "tls-cert-file", "", "PEM certificate (chain) to serve HTTPS; reloaded on SIGHUP")
 	fs.StringVar(&c.tlsKey, "tls-key-file", "", "PEM private key of --tls-cert-file; reloaded on SIGHUP")
@@ -88,6 +96,9 @@ func parseFlags(args []string) (config, error) {
 	fs.Var(&c.allowEndpoints, "allow-endpoint", "host[:port] pattern (path.Match wildcards, e.g. *.aliyuncs.com) that a workspace's storage endpoint, a flink runtime's URLs and an http(s) jar.uri must match; repeatable; none set allows any endpoint the admin configures")
 	fs.DurationVar(&c.leasePeriod, "lease-period", lease.DefaultPeriod, "with a shared database (several replicas): how long a replica's lease on a piece of background work (a clone, a running job) lasts unrenewed; a dead replica's work moves to another within about this long")
 	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if err := checkReplicaConfig(c); err != nil {
 		return c, err
 	}
 	if (c.tlsCert == "") != (c.tlsKey == "") {
@@ -127,7 +138,7 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	secrets, err := secretbox.LoadOrCreate(filepath.Join(c.dataDir, "secret.key"))
+	secrets, keyPath, err := loadSecretKey(c)
 	if err != nil {
 		return err
 	}
@@ -142,14 +153,17 @@ func serve(args []string) error {
 	if err != nil {
 		return fmt.Errorf("--managed-storage: %w", err)
 	}
-	st, err := store.OpenSQLite(ctx, filepath.Join(c.dataDir, "engine.db"))
+	st, err := store.Open(ctx, c.databaseURL())
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if err := checkSecretKey(ctx, st, secrets, keyPath); err != nil {
+		return err
+	}
 	m := metrics.New()
 	clock, wrapTestClock := testClock(log) // nil and a no-op unless built with -tags testclock
-	eng, err := engine.New(engine.Options{Store: st, Leases: leasesFor(st, c.leasePeriod, log), Managed: managed, Runtime: local.New(local.Options{Logger: log, Clock: clock}),
+	eng, err := engine.New(engine.Options{Store: st, Leases: leasesFor(c.database != "", st, c.leasePeriod, log), Managed: managed, Runtime: local.New(local.Options{Logger: log, Clock: clock}),
 		Secrets: secrets, AdminToken: admin, Logger: log, Observer: m, IdempotencyTTL: c.idempotencyTTL, Clock: clock,
 		AllowEndpoints: c.allowEndpoints,
 		OpenS3:         func(ctx context.Context, cfg blob.S3Config) (blob.Store, error) { return blob.NewS3(ctx, cfg) },

@@ -16,6 +16,7 @@ import (
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/client"
+	"github.com/streamstate/terraform-provider-flink/internal/pgtest"
 	"github.com/streamstate/terraform-provider-flink/internal/provider"
 )
 
@@ -37,6 +38,7 @@ func run(m *testing.M) int {
 		return m.Run()
 	}
 	defer removeBuild()
+	defer pgtest.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	eng, err := StartEngine(ctx)
 	cancel()

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/streamstate/terraform-provider-flink/internal/pgtest"
 )
 
 // EnvEngineBin names a prebuilt flink-engine binary to use instead of building ./cmd/flink-engine.
@@ -30,6 +32,7 @@ type Engine struct {
 	LogPath    string
 
 	dir      string
+	dropDB   func() error // the PostgreSQL database made for this engine (FLINK_ENGINE_TEST_DATABASE=postgres)
 	cmd      *exec.Cmd
 	exited   chan error
 	stopOnce sync.Once
@@ -62,7 +65,17 @@ func startEngine(ctx context.Context, env []string) (*Engine, error) {
 	}
 	// Port 0: the engine binds a free port itself and logs it, so no other process can take a port
 	// between a probe and the bind.
-	e.cmd = exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", e.DataDir)
+	args := []string{"serve", "--listen", "127.0.0.1:0", "--data-dir", e.DataDir}
+	if pgtest.Enabled() {
+		url, drop, err := pgtest.CreateDatabase(ctx)
+		if err != nil {
+			logFile.Close()
+			return nil, e.fail(err)
+		}
+		e.dropDB = drop
+		args = append(args, "--database-url", url, "--managed-storage", "file://"+filepath.Join(e.DataDir, "storage"), "--shared-storage")
+	}
+	e.cmd = exec.Command(bin, args...)
 	e.cmd.Env = append(append(os.Environ(), "FLINK_ENGINE_ADMIN_TOKEN="+e.AdminToken), env...)
 	e.cmd.Stdout, e.cmd.Stderr = logFile, logFile
 	e.cmd.SysProcAttr = dieWithParent()
@@ -100,6 +113,9 @@ func (e *Engine) stop() {
 	if os.Getenv("FLINK_ACC_KEEP") != "" {
 		fmt.Fprintf(os.Stderr, "acctest: engine files kept in %s\n", e.dir)
 		return
+	}
+	if e.dropDB != nil {
+		_ = e.dropDB()
 	}
 	_ = os.RemoveAll(e.dir)
 }

@@ -105,16 +105,13 @@ func TestCloneResumesAfterACrash(t *testing.T) {
 	enginetest.ExactSnapshotDirs(t, dataDir, dst.ID, snapIDs)
 }
 
-// journal reads a clone's items from the engine's database file (the engine must not be running), by seq.
+// journal reads a clone's items from the engine's metadata store (the engine must not be running), by seq.
 func journal(t *testing.T, dataDir, cloneID string) map[int]api.CloneItem {
 	t.Helper()
-	st, err := store.OpenSQLite(context.Background(), filepath.Join(dataDir, "engine.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := enginetest.OpenStore(t, dataDir)
 	defer st.Close()
 	var items []api.CloneItem
-	err = st.View(context.Background(), func(tx store.Tx) error {
+	err := st.View(context.Background(), func(tx store.Tx) error {
 		return tx.List(store.CloneItems, store.Query{Where: store.Cols{"clone_id": cloneID}, OrderBy: "seq"}, &items)
 	})
 	if err != nil {
@@ -128,16 +125,13 @@ func journal(t *testing.T, dataDir, cloneID string) map[int]api.CloneItem {
 }
 
 // journalRecord reads one clone item's raw journal record (with the executor's fields, such as the
-// snapshot a DO_NOT_SKIP clone took) from the engine's database file; the engine must not be running.
+// snapshot a DO_NOT_SKIP clone took) from the engine's metadata store; the engine must not be running.
 func journalRecord(t *testing.T, dataDir, cloneID string, seq int) map[string]any {
 	t.Helper()
-	st, err := store.OpenSQLite(context.Background(), filepath.Join(dataDir, "engine.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := enginetest.OpenStore(t, dataDir)
 	defer st.Close()
 	var rec map[string]any
-	err = st.View(context.Background(), func(tx store.Tx) error {
+	err := st.View(context.Background(), func(tx store.Tx) error {
 		return tx.Get(store.CloneItems, fmt.Sprintf("%s/%06d", cloneID, seq), &rec)
 	})
 	if err != nil {

@@ -1,5 +1,5 @@
 // Package enginetest runs a real flink-engine for tests: the engine and its HTTP server on 127.0.0.1
-// with a real SQLite file, real files for state and the local runtime, in-process (Start) or as a
+// with a real SQLite file (or a real PostgreSQL database with FLINK_ENGINE_TEST_DATABASE=postgres), real files for state and the local runtime, in-process (Start) or as a
 // separate process that a test can kill (StartProcess).
 package enginetest
 
@@ -19,6 +19,7 @@ import (
 	"github.com/streamstate/terraform-provider-flink/internal/blob"
 	"github.com/streamstate/terraform-provider-flink/internal/engine"
 	"github.com/streamstate/terraform-provider-flink/internal/lease"
+	"github.com/streamstate/terraform-provider-flink/internal/pgtest"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime/flink"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime/local"
 	"github.com/streamstate/terraform-provider-flink/internal/secretbox"
@@ -46,6 +47,9 @@ type Options struct {
 	IdempotencyTTL time.Duration
 	// AllowEndpoints is the engine's --allow-endpoint list.
 	AllowEndpoints []string
+	// Database chooses the metadata store: "sqlite" or "postgres" (pgtest); default: PostgreSQL when
+	// FLINK_ENGINE_TEST_DATABASE=postgres, else SQLite. Benchmarks set it to compare the two in one run.
+	Database string
 	// LeasePeriod, when set, makes the engine a replica: several Envs on one DataDir share its store
 	// (and storage) and their background work through leases of this period.
 	LeasePeriod time.Duration
@@ -56,7 +60,7 @@ type Env struct {
 	URL     string
 	DataDir string
 	Engine  *engine.Engine
-	Store   *store.SQLite
+	Store   store.Store
 	Managed blob.Store
 
 	opts    Options
@@ -92,7 +96,11 @@ func (env *Env) start(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.OpenSQLite(ctx, filepath.Join(env.DataDir, "engine.db"))
+	postgres := pgtest.Enabled()
+	if env.opts.Database != "" {
+		postgres = env.opts.Database == "postgres"
+	}
+	st, err := store.Open(ctx, databaseURL(t, env.DataDir, postgres))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,8 +199,8 @@ var (
 
 // Main is the TestMain of a package that uses BuildEngine: it runs the tests and removes the built
 // binary afterwards, and also shortly before -timeout would end the binary (a timeout panic runs no
-// deferred code), so no 24 MB engine is left in the temp directory. The after functions run last.
-func Main(m *testing.M, after ...func()) {
+// deferred code), so no 24 MB engine is left in the temp directory.
+func Main(m *testing.M) {
 	flag.Parse()
 	if f := flag.Lookup("test.timeout"); f != nil {
 		if d, err := time.ParseDuration(f.Value.String()); err == nil && d > 10*time.Second {
@@ -201,9 +209,7 @@ func Main(m *testing.M, after ...func()) {
 	}
 	code := m.Run()
 	removeBuild()
-	for _, fn := range after {
-		fn() // e.g. pgtest.Stop
-	}
+	pgtest.Stop()
 	os.Exit(code)
 }
 

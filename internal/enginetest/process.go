@@ -50,7 +50,8 @@ func StartProcessWith(t testing.TB, dataDir string, opts ProcessOptions) *Proces
 		t.Fatal(err)
 	}
 	defer logFile.Close()
-	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir}, opts.Args...)...)
+	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir}, opts.Args...)
+	cmd := exec.Command(bin, append(args, processDatabaseArgs(t, dataDir, opts.Args)...)...)
 	cmd.Env = append(append(os.Environ(), "FLINK_ENGINE_ADMIN_TOKEN="+AdminToken), opts.Env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = dieWithParent()

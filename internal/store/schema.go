@@ -16,7 +16,10 @@ const (
 	Clones          = "clones"
 	CloneItems      = "clone_items"
 	IdempotencyKeys = "idempotency_keys"
-	Leases          = "leases" // internal/lease: who owns a piece of background work
+	// Meta holds the engine's own records, such as the value that proves the secret key (secretbox).
+	Meta = "engine_meta"
+	// Leases say which replica owns which piece of background work (internal/lease).
+	Leases = "leases"
 )
 
 // tableColumns lists each table's indexed columns (besides id and doc). A column not listed here cannot be
@@ -36,21 +39,24 @@ var tableColumns = map[string][]string{
 	Clones:          {"source_namespace_id", "target_namespace_id", "status", "created_at"},
 	CloneItems:      {"clone_id", "seq", "status"},
 	IdempotencyKeys: {"created_at"},
+	Meta:            {},
 	Leases:          {"owner"},
 }
 
-// migrations are applied in order, once each; never edit one that has shipped, append a new one.
+// migrations are applied in order, once each; never edit one that has shipped, append a new one. They are
+// written for SQLite and adapted to PostgreSQL by its dialect (ddl). Migration 1 quotes "user", a reserved
+// word in PostgreSQL: to SQLite that is the same column as shipped.
 var migrations = []string{
 	// 1: the tables.
 	`CREATE TABLE users (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
-	 CREATE TABLE tokens (id TEXT PRIMARY KEY, user TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
-	 CREATE INDEX tokens_user ON tokens(user);
+	 CREATE TABLE tokens (id TEXT PRIMARY KEY, "user" TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
+	 CREATE INDEX tokens_user ON tokens("user");
 	 CREATE TABLE workspaces (id TEXT PRIMARY KEY, name TEXT NOT NULL, doc TEXT NOT NULL);
 	 CREATE TABLE namespaces (id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
 	   UNIQUE (workspace_id, name));
-	 CREATE TABLE members (id TEXT PRIMARY KEY, namespace_id TEXT NOT NULL, user TEXT NOT NULL, doc TEXT NOT NULL,
-	   UNIQUE (namespace_id, user));
-	 CREATE INDEX members_user ON members(user);
+	 CREATE TABLE members (id TEXT PRIMARY KEY, namespace_id TEXT NOT NULL, "user" TEXT NOT NULL, doc TEXT NOT NULL,
+	   UNIQUE (namespace_id, "user"));
+	 CREATE INDEX members_user ON members("user");
 	 CREATE TABLE objects (id TEXT PRIMARY KEY, namespace_id TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
 	   clone_id TEXT NOT NULL DEFAULT '', doc TEXT NOT NULL, UNIQUE (namespace_id, kind, name));
 	 CREATE INDEX objects_clone ON objects(clone_id);
@@ -79,7 +85,9 @@ var migrations = []string{
 	 CREATE INDEX clone_items_clone ON clone_items(clone_id, seq);
 	 CREATE TABLE idempotency_keys (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, doc TEXT NOT NULL);
 	 CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);`,
-	// 2: leases of background work shared by replicas (internal/lease).
+	// 2: the engine's own records (the secret key's check value).
+	`CREATE TABLE engine_meta (id TEXT PRIMARY KEY, doc TEXT NOT NULL);`,
+	// 3: leases of background work shared by replicas (internal/lease).
 	`CREATE TABLE leases (id TEXT PRIMARY KEY, owner TEXT NOT NULL, doc TEXT NOT NULL);
 	 CREATE INDEX leases_owner ON leases(owner);`,
 }

@@ -1,6 +1,7 @@
 // Package store persists the engine's metadata. Every record is a JSON document keyed by id in a table
 // that also carries a few indexed columns for lookups and uniqueness. The engine sees only the Store and
-// Tx interfaces, so a PostgreSQL implementation can follow the SQLite one without touching the engine.
+// Tx interfaces; SQLite (embedded, the default) and PostgreSQL (several replicas) implement them over one
+// SQL layer (sqlstore.go) with a small dialect each, and internal/storetest holds the contract's tests.
 package store
 
 import (
@@ -27,7 +28,17 @@ type Query struct {
 	Offset  int
 }
 
+// Row is one record for InsertMany.
+type Row struct {
+	ID   string
+	Cols Cols
+	Doc  any
+}
+
 // Store runs transactions. Update transactions are serialised; View transactions see a consistent snapshot.
+//
+// On PostgreSQL an Update whose transaction loses a serialisation race is run again from the start, so
+// fn must have no side effects outside tx (do I/O before Update, clean up after a failed one).
 type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	View(ctx context.Context, fn func(Tx) error) error
@@ -40,8 +51,16 @@ type Tx interface {
 	Get(table, id string, out any) error
 	// Insert adds a record; ErrConflict when the id or a unique index is taken.
 	Insert(table, id string, cols Cols, doc any) error
-	// Put inserts or replaces a record (ErrConflict on a unique index held by another id).
+	// InsertMany adds records like Insert, in as few statements as the database allows (a clone writes a
+	// batch at once). ErrConflict when any id or unique index is taken; the transaction should then be
+	// abandoned, as which of the rows were added is unspecified.
+	InsertMany(table string, rows []Row) error
+	// Put inserts or replaces a record (ErrConflict on a unique index held by another id; on PostgreSQL
+	// that error ends the transaction, so return it).
 	Put(table, id string, cols Cols, doc any) error
+	// PutMany is Put for many records at once, in as few statements as the database allows; each id at
+	// most once per call.
+	PutMany(table string, rows []Row) error
 	// Delete removes a record; a missing one is not an error.
 	Delete(table, id string) error
 	// List decodes matching documents into out, a pointer to a slice.
@@ -50,6 +69,9 @@ type Tx interface {
 	Count(table string, where Cols) (int, error)
 	// DeleteWhere removes matching records and returns how many.
 	DeleteWhere(table string, where Cols) (int, error)
+	// Now is the database's clock (UTC), the one every replica shares: leases expire by it. SQLite, which
+	// one process holds, answers with that process's clock.
+	Now() (time.Time, error)
 }
 
 // TimeKey renders t as a fixed-width UTC string, so indexed times sort lexically.
