@@ -33,28 +33,59 @@ var ErrRunning = errors.New("lease: already running here")
 // ErrHeld is returned by Claim when another replica holds the lease.
 var ErrHeld = errors.New("lease: held by another replica")
 
-// Record is a lease row.
+// Record is a lease: who owns it at which generation (a row of store.Leases, written only when the
+// owner changes) and until when (a row of store.LeaseExpiries, written at every renewal). Fencing reads
+// only the first, so renewals never conflict with the transactions they fence (on PostgreSQL's
+// SERIALIZABLE isolation a shared row would make them abort each other).
 type Record struct {
 	Name  string `json:"name"`
 	Owner string `json:"owner"` // "" once released
 	// Expiry is by the database's clock: replicas' own clocks never decide who owns what.
-	Expiry     time.Time `json:"expiry"`
+	Expiry     time.Time `json:"-"`
 	Generation int64     `json:"generation"`
+}
+
+type expiryDoc struct {
+	Expiry time.Time `json:"expiry"`
 }
 
 func (r Record) free(now time.Time) bool { return r.Owner == "" || !now.Before(r.Expiry) }
 
-func get(tx store.Tx, name string) (Record, bool, error) {
-	var r Record
+// getOwner reads who owns a lease (not its expiry); a lease never taken has no owner.
+func getOwner(tx store.Tx, name string) (Record, error) {
+	r := Record{Name: name}
 	err := tx.Get(store.Leases, name, &r)
 	if errors.Is(err, store.ErrNotFound) {
-		return Record{Name: name}, false, nil
+		return Record{Name: name}, nil
 	}
-	return r, err == nil, err
+	return r, err
 }
 
+// get reads a whole lease, its expiry included.
+func get(tx store.Tx, name string) (Record, error) {
+	r, err := getOwner(tx, name)
+	if err != nil || r.Owner == "" {
+		return r, err
+	}
+	var e expiryDoc
+	if err := tx.Get(store.LeaseExpiries, name, &e); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return r, err
+	}
+	r.Expiry = e.Expiry
+	return r, nil
+}
+
+// put writes a whole lease (a change of owner).
 func put(tx store.Tx, r Record) error {
-	return tx.Put(store.Leases, r.Name, store.Cols{"owner": r.Owner}, r)
+	if err := tx.Put(store.Leases, r.Name, store.Cols{"owner": r.Owner}, r); err != nil {
+		return err
+	}
+	return putExpiry(tx, r.Name, r.Expiry)
+}
+
+// putExpiry moves a lease's expiry (a renewal).
+func putExpiry(tx store.Tx, name string, expiry time.Time) error {
+	return tx.Put(store.LeaseExpiries, name, nil, expiryDoc{Expiry: expiry})
 }
 
 // dbNow is the database's clock when the store offers one (PostgreSQL's now()); a store in one file on
@@ -76,14 +107,14 @@ func Free(tx store.Tx, name string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	r, _, err := get(tx, name)
+	r, err := get(tx, name)
 	return err == nil && r.free(now), err
 }
 
 // Check fails with ErrLost unless owner still holds the lease name at generation gen. Call it first in a
 // transaction done on a lease's behalf (Fenced does it for every Update under a lease's context).
 func Check(tx store.Tx, name, owner string, gen int64) error {
-	r, _, err := get(tx, name)
+	r, err := getOwner(tx, name)
 	if err != nil {
 		return err
 	}

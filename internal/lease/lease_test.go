@@ -9,18 +9,26 @@ import (
 	"time"
 
 	"github.com/streamstate/terraform-provider-flink/internal/lease"
+	"github.com/streamstate/terraform-provider-flink/internal/pgtest"
 	"github.com/streamstate/terraform-provider-flink/internal/store"
 )
 
 const period = 300 * time.Millisecond
 
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// backends runs a test on each store backend: one SQLite file, one PostgreSQL database.
+func backends(t *testing.T, test func(t *testing.T, url string)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, filepath.Join(t.TempDir(), "engine.db")) })
+	t.Run("postgres", func(t *testing.T) { test(t, pgtest.NewDatabase(t)) })
+}
+
 // replicas opens n stores on one database, as n replicas would.
-func replicas(t *testing.T, n int) []store.Store {
+func replicas(t *testing.T, url string, n int) []store.Store {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "engine.db")
 	var out []store.Store
 	for range n {
-		st, err := store.OpenSQLite(context.Background(), path)
+		st, err := store.Open(context.Background(), url)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +59,11 @@ func within(t *testing.T, ch <-chan struct{}, what string) {
 }
 
 func TestOneReplicaRunsTheWorkAtATimeAndTheNextTakesItOnRelease(t *testing.T) {
-	stores := replicas(t, 2)
+	backends(t, testOneReplicaRunsTheWorkAtATimeAndTheNextTakesItOnRelease)
+}
+
+func testOneReplicaRunsTheWorkAtATimeAndTheNextTakesItOnRelease(t *testing.T, url string) {
+	stores := replicas(t, url, 2)
 	a, b := manager(t, stores[0], "a", true), manager(t, stores[1], "b", true)
 	var holders atomic.Int32
 	var overlap atomic.Bool
@@ -98,7 +110,11 @@ func TestOneReplicaRunsTheWorkAtATimeAndTheNextTakesItOnRelease(t *testing.T) {
 }
 
 func TestAPausedOwnerLosesTheLeaseAndCannotCommit(t *testing.T) {
-	stores := replicas(t, 2)
+	backends(t, testAPausedOwnerLosesTheLeaseAndCannotCommit)
+}
+
+func testAPausedOwnerLosesTheLeaseAndCannotCommit(t *testing.T, url string) {
+	stores := replicas(t, url, 2)
 	// a never renews (its Maintain is not running): it is paused, as a stopped VM would be.
 	a, b := manager(t, stores[0], "a", false), manager(t, stores[1], "b", true)
 	fencedA := lease.Fenced(stores[0])
@@ -159,7 +175,11 @@ func TestAPausedOwnerLosesTheLeaseAndCannotCommit(t *testing.T) {
 }
 
 func TestClaimRecordsTheOwnerWithTheWork(t *testing.T) {
-	stores := replicas(t, 2)
+	backends(t, testClaimRecordsTheOwnerWithTheWork)
+}
+
+func testClaimRecordsTheOwnerWithTheWork(t *testing.T, url string) {
+	stores := replicas(t, url, 2)
 	a, b := manager(t, stores[0], "a", true), manager(t, stores[1], "b", true)
 	var gen int64
 	err := stores[0].Update(context.Background(), func(tx store.Tx) error {
@@ -196,7 +216,11 @@ func TestClaimRecordsTheOwnerWithTheWork(t *testing.T) {
 }
 
 func TestAFencedUpdateWithoutALeaseIsUnchecked(t *testing.T) {
-	st := lease.Fenced(replicas(t, 1)[0])
+	backends(t, testAFencedUpdateWithoutALeaseIsUnchecked)
+}
+
+func testAFencedUpdateWithoutALeaseIsUnchecked(t *testing.T, url string) {
+	st := lease.Fenced(replicas(t, url, 1)[0])
 	if err := st.Update(context.Background(), func(tx store.Tx) error {
 		return tx.Put(store.Policies, "p", nil, map[string]string{})
 	}); err != nil {

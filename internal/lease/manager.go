@@ -178,7 +178,7 @@ func (m *Manager) Claim(tx store.Tx, name string) (int64, error) {
 
 // take acquires name in tx when it is free; failover means a live owner's lease had lapsed.
 func (m *Manager) take(tx store.Tx, name string, now time.Time) (gen int64, ok, failover bool, err error) {
-	r, _, err := get(tx, name)
+	r, err := get(tx, name)
 	if err != nil || !r.free(now) {
 		return 0, false, false, err
 	}
@@ -273,8 +273,8 @@ func (m *Manager) hold(ctx context.Context, name string, gen int64, fn func(cont
 // release frees a lease this replica holds at gen, so another replica may take it at once.
 func (m *Manager) release(ctx context.Context, name string, gen int64) {
 	err := m.st.Update(ctx, func(tx store.Tx) error {
-		r, ok, err := get(tx, name)
-		if err != nil || !ok || r.Owner != m.owner || r.Generation != gen {
+		r, err := getOwner(tx, name)
+		if err != nil || r.Owner != m.owner || r.Generation != gen {
 			return err
 		}
 		if r.Expiry, err = dbNow(tx); err != nil {
@@ -313,7 +313,7 @@ func (m *Manager) tick(ctx context.Context) {
 			return err
 		}
 		for name, gen := range held {
-			r, _, err := get(tx, name)
+			r, err := getOwner(tx, name)
 			if err != nil {
 				return err
 			}
@@ -321,8 +321,7 @@ func (m *Manager) tick(ctx context.Context) {
 				lostNames = append(lostNames, name)
 				continue
 			}
-			r.Expiry = now.Add(m.period)
-			if err := put(tx, r); err != nil {
+			if err := putExpiry(tx, name, now.Add(m.period)); err != nil {
 				return err
 			}
 			renewed = append(renewed, name)

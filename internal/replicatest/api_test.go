@@ -57,7 +57,7 @@ func TestOneIdempotencyKeyThroughBothReplicasMakesOneObject(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two engine processes")
 	}
-	cl := newCluster(t, time.Second)
+	cl := newCluster(t, 3*time.Second)
 	a, b := cl.start(), cl.start()
 	ca := a.Client(enginetest.AdminToken)
 	ns := ca.Namespace(t, ca.Workspace(t, "ws").ID, "ns")
@@ -99,7 +99,7 @@ func TestStaleVersionsThroughBothReplicasGet412(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two engine processes")
 	}
-	cl := newCluster(t, time.Second)
+	cl := newCluster(t, 3*time.Second)
 	a, b := cl.start(), cl.start()
 	ca := a.Client(enginetest.AdminToken)
 	ns := ca.Namespace(t, ca.Workspace(t, "ws").ID, "ns")

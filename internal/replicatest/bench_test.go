@@ -12,7 +12,7 @@ import (
 // the clone running again on the other replica (it holds the clone's lease, taken over from the dead
 // one), as milliseconds and as a multiple of the lease period (the target is at most 2).
 func BenchmarkFailover(b *testing.B) {
-	const period = 2 * time.Second
+	const period = 3 * time.Second
 	var total time.Duration
 	for range b.N {
 		b.StopTimer()

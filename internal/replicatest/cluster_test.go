@@ -16,10 +16,10 @@ import (
 	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
 )
 
-// cluster is engine processes sharing one data directory: its secret key, its managed storage and the
-// store. The store is the data directory's SQLite file, which the test build treats as shared
-// (FLINK_ENGINE_TEST_REPLICAS=1); every engine process on the machine sees the same file, as replicas
-// see one database.
+// cluster is engine processes sharing one data directory: its secret key, its managed storage (declared
+// shared) and the store: the PostgreSQL database enginetest makes for that directory (--database-url), or
+// with FLINK_ENGINE_TEST_DATABASE=sqlite the directory's SQLite file, which the test build then treats as
+// shared (FLINK_ENGINE_TEST_REPLICAS=1).
 type cluster struct {
 	t      testing.TB
 	dir    string
@@ -33,9 +33,26 @@ func newCluster(t testing.TB, period time.Duration) *cluster {
 // start starts one more replica (a test build, so its clock can be moved with POST /test/clock).
 func (c *cluster) start() *enginetest.Process {
 	c.t.Helper()
-	return enginetest.StartProcessWith(c.t, c.dir, enginetest.ProcessOptions{TestBuild: true,
+	p := enginetest.StartProcessWith(c.t, c.dir, enginetest.ProcessOptions{TestBuild: true,
 		Args: []string{"--lease-period", c.period.String()},
 		Env:  []string{"FLINK_ENGINE_TEST_CLOCK=1", "FLINK_ENGINE_TEST_REPLICAS=1"}})
+	c.t.Cleanup(func() {
+		if c.t.Failed() {
+			c.t.Logf("replica %s, its last warnings and errors:\n%s", p.URL, lastProblems(p.Log(), 30))
+		}
+	})
+	return p
+}
+
+// lastProblems keeps the last n lines of a JSON log that are not INFO.
+func lastProblems(log string, n int) string {
+	var out []string
+	for _, line := range strings.Split(log, "\n") {
+		if line != "" && !strings.Contains(line, `"level":"INFO"`) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out[max(0, len(out)-n):], "\n")
 }
 
 // readiness reads a replica's /readyz.

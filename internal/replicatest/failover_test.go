@@ -98,7 +98,7 @@ func TestKillingTheReplicaOfAStatefulCloneHandsItToTheOther(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two engine processes")
 	}
-	cl := newCluster(t, time.Second)
+	cl := newCluster(t, 3*time.Second)
 	a, b := cl.start(), cl.start()
 	s := setUpStatefulClone(t, a.Client(enginetest.AdminToken), 12)
 	var c api.Clone
@@ -159,7 +159,7 @@ func TestAPausedReplicaCannotActOnTheCloneItLost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two engine processes")
 	}
-	cl := newCluster(t, time.Second)
+	cl := newCluster(t, 3*time.Second)
 	a, b := cl.start(), cl.start()
 	s := setUpStatefulClone(t, a.Client(enginetest.AdminToken), 12)
 	var c api.Clone
