@@ -119,12 +119,11 @@ func (e *Engine) adoptOrphans(ctx context.Context) error {
 	var clones, jobs []string
 	err := e.store.View(ctx, func(tx store.Tx) error {
 		clones, jobs = nil, nil
-		orphan := func(name string) (bool, error) {
-			if e.leases.Handling(name) {
-				return false, nil
-			}
-			return lease.Free(tx, name)
+		free, err := lease.Free(tx)
+		if err != nil {
+			return err
 		}
+		orphan := func(name string) (bool, error) { return !e.leases.Handling(name) && free(name), nil }
 		for _, st := range []string{api.ClonePending, api.CloneRunning} {
 			var cs []cloneRecord
 			if err := tx.List(store.Clones, store.Query{Where: store.Cols{"status": st}, OrderBy: "created_at"}, &cs); err != nil {

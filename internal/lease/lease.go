@@ -46,6 +46,7 @@ type Record struct {
 }
 
 type expiryDoc struct {
+	Name   string    `json:"name"`
 	Expiry time.Time `json:"expiry"`
 }
 
@@ -85,7 +86,7 @@ func put(tx store.Tx, r Record) error {
 
 // putExpiry moves a lease's expiry (a renewal).
 func putExpiry(tx store.Tx, name string, expiry time.Time) error {
-	return tx.Put(store.LeaseExpiries, name, nil, expiryDoc{Expiry: expiry})
+	return tx.Put(store.LeaseExpiries, name, nil, expiryDoc{Name: name, Expiry: expiry})
 }
 
 // dbNow is the database's clock when the store offers one (PostgreSQL's now()); a store in one file on
@@ -100,15 +101,33 @@ func dbNow(tx store.Tx) (time.Time, error) {
 	return time.Now(), nil
 }
 
-// Free reports whether the lease name is free to acquire: never taken, released, or expired (by the
-// database's clock). Replicas look before they wait, so work with a live owner costs them nothing.
-func Free(tx store.Tx, name string) (bool, error) {
+// Free returns a predicate telling whether a lease is free to acquire: never taken, released, or
+// expired (by the database's clock), as of tx. It reads every lease in two statements (a released lease
+// has no rows, so the tables hold the live ones only). Replicas look before they wait, so work with a
+// live owner costs them nothing.
+func Free(tx store.Tx) (func(name string) bool, error) {
 	now, err := dbNow(tx)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	r, err := get(tx, name)
-	return err == nil && r.free(now), err
+	var owners []Record
+	if err := tx.List(store.Leases, store.Query{}, &owners); err != nil {
+		return nil, err
+	}
+	expiries := map[string]time.Time{}
+	var exp []expiryDoc
+	if err := tx.List(store.LeaseExpiries, store.Query{}, &exp); err != nil {
+		return nil, err
+	}
+	for _, e := range exp {
+		expiries[e.Name] = e.Expiry
+	}
+	taken := map[string]bool{}
+	for _, r := range owners {
+		r.Expiry = expiries[r.Name]
+		taken[r.Name] = !r.free(now)
+	}
+	return func(name string) bool { return !taken[name] }, nil
 }
 
 // Check fails with ErrLost unless owner still holds the lease name at generation gen. Call it first in a

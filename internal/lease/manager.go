@@ -270,18 +270,20 @@ func (m *Manager) hold(ctx context.Context, name string, gen int64, fn func(cont
 	return err, lost && ctx.Err() == nil
 }
 
-// release frees a lease this replica holds at gen, so another replica may take it at once.
+// release frees a lease this replica holds at gen, so another replica may take it at once. Its rows go:
+// the tables hold live leases only. A holder that lost the lease earlier is still fenced off, as a lease
+// without rows has no owner (and a name taken again starts over at generation 1 with another owner, or
+// with this one after its own earlier Run ended).
 func (m *Manager) release(ctx context.Context, name string, gen int64) {
 	err := m.st.Update(ctx, func(tx store.Tx) error {
 		r, err := getOwner(tx, name)
 		if err != nil || r.Owner != m.owner || r.Generation != gen {
 			return err
 		}
-		if r.Expiry, err = dbNow(tx); err != nil {
+		if err := tx.Delete(store.LeaseExpiries, name); err != nil {
 			return err
 		}
-		r.Owner = ""
-		return put(tx, r)
+		return tx.Delete(store.Leases, name)
 	})
 	if err != nil {
 		m.log.Warn("release lease (it will expire instead)", "lease", name, "err", err)
@@ -312,19 +314,30 @@ func (m *Manager) tick(ctx context.Context) {
 		if err != nil {
 			return err
 		}
-		for name, gen := range held {
-			r, err := getOwner(tx, name)
-			if err != nil {
+		// Two statements whatever the number of leases: the rows this replica owns, then every expiry.
+		var mine []Record
+		if len(held) > 0 {
+			if err := tx.List(store.Leases, store.Query{Where: store.Cols{"owner": m.owner}}, &mine); err != nil {
 				return err
 			}
-			if r.Owner != m.owner || r.Generation != gen {
+		}
+		owned := make(map[string]int64, len(mine))
+		for _, r := range mine {
+			owned[r.Name] = r.Generation
+		}
+		rows := make([]store.Row, 0, len(held))
+		for name, gen := range held {
+			if g, ok := owned[name]; !ok || g != gen {
 				lostNames = append(lostNames, name)
 				continue
 			}
-			if err := putExpiry(tx, name, now.Add(m.period)); err != nil {
+			rows = append(rows, store.Row{ID: name, Doc: expiryDoc{Name: name, Expiry: now.Add(m.period)}})
+			renewed = append(renewed, name)
+		}
+		if len(rows) > 0 {
+			if err := tx.PutMany(store.LeaseExpiries, rows); err != nil {
 				return err
 			}
-			renewed = append(renewed, name)
 		}
 		for _, name := range wanted {
 			gen, ok, failover, err := m.take(tx, name, now)
