@@ -156,6 +156,7 @@ func (e *Engine) adoptOrphans(ctx context.Context) error {
 		return err
 	}
 	for _, id := range clones {
+		e.log.Info("resuming clone", "clone", id) // its replica died or stopped (or it is new, rarely)
 		e.executeClone(id)
 	}
 	for _, id := range jobs {
