@@ -3,9 +3,6 @@ package replicatest
 import (
 	"testing"
 	"time"
-
-	"github.com/streamstate/terraform-provider-flink/internal/api"
-	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
 )
 
 // BenchmarkFailover measures the time from killing (SIGKILL) the replica that runs a stateful clone to
@@ -16,12 +13,7 @@ func BenchmarkFailover(b *testing.B) {
 	var total time.Duration
 	for range b.N {
 		b.StopTimer()
-		cl := newCluster(b, period)
-		r1, r2 := cl.start(), cl.start()
-		s := setUpStatefulClone(b, r1.Client(enginetest.AdminToken), 12)
-		var c api.Clone
-		r1.Client(enginetest.AdminToken).Must(b, "POST", "/clones", s.request(), &c)
-		runner, survivor := runnerOf(b, r1, r2)
+		_, _, c, runner, survivor := cloneOnTwoReplicas(b, period)
 		b.StartTimer()
 		killed, _ := killMidClone(b, runner, survivor, c.ID)
 		for {

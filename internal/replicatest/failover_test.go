@@ -62,6 +62,18 @@ func runnerOf(t testing.TB, a, b *enginetest.Process) (runner, other *enginetest
 	return runner, other
 }
 
+// cloneOnTwoReplicas starts two replicas with leases of period, sets up a stateful clone through the
+// first and returns once one of them runs it.
+func cloneOnTwoReplicas(t testing.TB, period time.Duration) (cl *cluster, s cloneSetup, c api.Clone, runner, other *enginetest.Process) {
+	t.Helper()
+	cl = newCluster(t, period)
+	a, b := cl.start(), cl.start()
+	s = setUpStatefulClone(t, a.Client(enginetest.AdminToken), 12)
+	a.Client(enginetest.AdminToken).Must(t, "POST", "/clones", s.request(), &c)
+	runner, other = runnerOf(t, a, b)
+	return cl, s, c, runner, other
+}
+
 func items(t testing.TB, c *enginetest.Client, id string) []api.CloneItem {
 	t.Helper()
 	var page api.Page[api.CloneItem]
@@ -98,12 +110,7 @@ func TestKillingTheReplicaOfAStatefulCloneHandsItToTheOther(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two engine processes")
 	}
-	cl := newCluster(t, 3*time.Second)
-	a, b := cl.start(), cl.start()
-	s := setUpStatefulClone(t, a.Client(enginetest.AdminToken), 12)
-	var c api.Clone
-	a.Client(enginetest.AdminToken).Must(t, "POST", "/clones", s.request(), &c)
-	runner, survivor := runnerOf(t, a, b)
+	cl, s, c, runner, survivor := cloneOnTwoReplicas(t, 3*time.Second)
 	_, atKill := killMidClone(t, runner, survivor, c.ID)
 	if done, pending := count(atKill, api.ItemSucceeded), count(atKill, api.ItemPending); done == 0 || pending == 0 {
 		t.Fatalf("at the kill %d items were done and %d pending of %d: the kill did not land mid-clone (make the state larger)", done, pending, s.deps)
@@ -159,12 +166,7 @@ func TestAPausedReplicaCannotActOnTheCloneItLost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two engine processes")
 	}
-	cl := newCluster(t, 3*time.Second)
-	a, b := cl.start(), cl.start()
-	s := setUpStatefulClone(t, a.Client(enginetest.AdminToken), 12)
-	var c api.Clone
-	a.Client(enginetest.AdminToken).Must(t, "POST", "/clones", s.request(), &c)
-	runner, other := runnerOf(t, a, b)
+	cl, s, c, runner, other := cloneOnTwoReplicas(t, 3*time.Second)
 	oc := other.Client(enginetest.AdminToken)
 	enginetest.Until(t, 60*time.Second, func() string { return "a first deployment cloned before the pause" }, func() bool {
 		return count(items(t, oc, c.ID), api.ItemSucceeded) > 0
