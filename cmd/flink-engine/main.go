@@ -25,6 +25,7 @@ import (
 
 	"github.com/streamstate/terraform-provider-flink/internal/blob"
 	"github.com/streamstate/terraform-provider-flink/internal/engine"
+	"github.com/streamstate/terraform-provider-flink/internal/lease"
 	"github.com/streamstate/terraform-provider-flink/internal/metrics"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime/flink"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime/local"
@@ -57,6 +58,7 @@ type config struct {
 	readHeaderTimeout, readTimeout     time.Duration
 	writeTimeout, idleTimeout          time.Duration
 	allowEndpoints                     stringList
+	leasePeriod                        time.Duration
 	database, secretKeyFile            string
 	sharedStorage                      bool
 }
@@ -92,6 +94,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.writeTimeout, "write-timeout", 5*time.Minute, "time allowed to handle a request and write its response")
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
 	fs.Var(&c.allowEndpoints, "allow-endpoint", "host[:port] pattern (path.Match wildcards, e.g. *.aliyuncs.com) that a workspace's storage endpoint, a flink runtime's URLs and an http(s) jar.uri must match; repeatable; none set allows any endpoint the admin configures")
+	fs.DurationVar(&c.leasePeriod, "lease-period", lease.DefaultPeriod, "with a shared database (several replicas): how long a replica's lease on a piece of background work (a clone, a running job) lasts unrenewed; a dead replica's work moves to another within about this long")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -107,7 +110,7 @@ func parseFlags(args []string) (config, error) {
 		}
 	}
 	for name, v := range map[string]time.Duration{"--idempotency-ttl": c.idempotencyTTL, "--read-header-timeout": c.readHeaderTimeout,
-		"--read-timeout": c.readTimeout, "--write-timeout": c.writeTimeout, "--idle-timeout": c.idleTimeout} {
+		"--read-timeout": c.readTimeout, "--write-timeout": c.writeTimeout, "--idle-timeout": c.idleTimeout, "--lease-period": c.leasePeriod} {
 		if v <= 0 {
 			return c, fmt.Errorf("%s must be a positive duration such as 30s or 5m, not %s", name, v)
 		}
@@ -160,7 +163,7 @@ func serve(args []string) error {
 	}
 	m := metrics.New()
 	clock, wrapTestClock := testClock(log) // nil and a no-op unless built with -tags testclock
-	eng, err := engine.New(engine.Options{Store: st, Managed: managed, Runtime: local.New(local.Options{Logger: log, Clock: clock}),
+	eng, err := engine.New(engine.Options{Store: st, Leases: leasesFor(c.database != "", st, c.leasePeriod, log), Managed: managed, Runtime: local.New(local.Options{Logger: log, Clock: clock}),
 		Secrets: secrets, AdminToken: admin, Logger: log, Observer: m, IdempotencyTTL: c.idempotencyTTL, Clock: clock,
 		AllowEndpoints: c.allowEndpoints,
 		OpenS3:         func(ctx context.Context, cfg blob.S3Config) (blob.Store, error) { return blob.NewS3(ctx, cfg) },

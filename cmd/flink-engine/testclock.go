@@ -18,6 +18,13 @@ import (
 // have no test clock at all: testclock_off.go replaces this file.
 const TestClockEnv = "FLINK_ENGINE_TEST_CLOCK"
 
+// TestReplicasEnv makes a test build treat its SQLite file as shared by several engine processes on one
+// machine (FLINK_ENGINE_TEST_REPLICAS=1), so multi-replica tests run without a database server. Release
+// builds have no such switch: replicas there need a shared database.
+const TestReplicasEnv = "FLINK_ENGINE_TEST_REPLICAS"
+
+func testReplicas() bool { return os.Getenv(TestReplicasEnv) == "1" }
+
 // offsetClock is the wall clock plus an offset that only grows, so time keeps running and tests jump it.
 type offsetClock struct {
 	mu     sync.Mutex

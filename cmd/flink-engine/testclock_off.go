@@ -14,3 +14,6 @@ import (
 func testClock(*slog.Logger) (func() time.Time, func(h http.Handler, eng *engine.Engine, adminToken string) http.Handler) {
 	return nil, func(h http.Handler, _ *engine.Engine, _ string) http.Handler { return h }
 }
+
+// testReplicas: a release build never shares an SQLite file between engines (see testclock.go).
+func testReplicas() bool { return false }

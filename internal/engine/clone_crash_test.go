@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -103,19 +102,7 @@ func TestCloneResumesAfterACrash(t *testing.T) {
 		snapIDs = append(snapIDs, it.SnapshotID)
 	}
 	// No partial copy is left behind: the target holds exactly the registered snapshots.
-	entries, err := os.ReadDir(filepath.Join(dataDir, "storage", "namespaces", dst.ID, "snapshots"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var dirs []string
-	for _, e := range entries {
-		dirs = append(dirs, e.Name())
-	}
-	slices.Sort(dirs)
-	slices.Sort(snapIDs)
-	if !slices.Equal(dirs, snapIDs) {
-		t.Fatalf("target snapshot directories %v, want exactly %v", dirs, snapIDs)
-	}
+	enginetest.ExactSnapshotDirs(t, dataDir, dst.ID, snapIDs)
 }
 
 // journal reads a clone's items from the engine's metadata store (the engine must not be running), by seq.

@@ -46,7 +46,7 @@ func (e *Engine) resumeClones(ctx context.Context) {
 	}
 	for _, c := range open {
 		e.log.Info("resuming clone", "clone", c.ID)
-		e.goBackground(func(ctx context.Context) { e.runClone(ctx, c.ID) })
+		e.executeClone(c.ID)
 	}
 }
 

@@ -235,7 +235,7 @@ func (e *Engine) CreateClone(ctx context.Context, p Principal, req api.CloneRequ
 	if err != nil {
 		return api.Clone{}, err
 	}
-	e.goBackground(func(ctx context.Context) { e.runClone(ctx, c.ID) })
+	e.executeClone(c.ID)
 	return c.Clone, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/lease"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime"
 	"github.com/streamstate/terraform-provider-flink/internal/store"
 )
@@ -94,7 +95,7 @@ func (r *cloneRun) writeItem(ctx context.Context, it cloneItemRecord, x cloneExt
 		}
 		return nil
 	})
-	if x.snapshot != nil && (err != nil || it.Status != api.ItemSucceeded) {
+	if x.snapshot != nil && (err != nil || it.Status != api.ItemSucceeded) && !lease.IsLost(ctx, err) {
 		_ = r.dstStore.DeletePrefix(context.WithoutCancel(ctx), snapshotPrefix(r.clone.TargetNamespaceID, x.snapshot.ID))
 	}
 	return err
@@ -171,12 +172,14 @@ func (r *cloneRun) copyFrom(ctx context.Context, rt runtime.Runtime, src *restor
 			return runtime.StateInfo{}, err
 		}
 	}
-	if err := r.dstStore.DeletePrefix(ctx, prefix); err != nil {
+	if err := r.removePartialCopy(ctx, prefix); err != nil {
 		return runtime.StateInfo{}, fmt.Errorf("remove a partial copy at %s: %w", r.dstStore.Location(prefix), err)
 	}
 	info, err := rt.CopyState(ctx, runtime.StateRef{Storage: srcStore, Prefix: src.prefix, Checkpoint: src.checkpoint}, r.dstStore, prefix)
 	if err != nil {
-		_ = r.dstStore.DeletePrefix(context.WithoutCancel(ctx), prefix)
+		if !lease.IsLost(ctx, err) { // after a loss, the prefix is the new owner's
+			_ = r.dstStore.DeletePrefix(context.WithoutCancel(ctx), prefix)
+		}
 		return info, fmt.Errorf("copy state %s: %w", src.id, err)
 	}
 	return info, nil
@@ -209,6 +212,24 @@ func (r *cloneRun) namespaceRuntime(ctx context.Context, nsID string) (namespace
 	r.runtimes[nsID] = got
 	r.mu.Unlock()
 	return got, nil
+}
+
+// removePartialCopy removes what an earlier run left at prefix. With replicas, that run may belong to a
+// replica that was paused past its lease and is still finishing a file when it wakes (it stops at its
+// next check): a removal that races with such a write is tried again.
+func (r *cloneRun) removePartialCopy(ctx context.Context, prefix string) error {
+	var err error
+	for _, wait := range []time.Duration{0, 50 * time.Millisecond, 200 * time.Millisecond, time.Second} {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		if err = r.dstStore.DeletePrefix(ctx, prefix); err == nil {
+			return nil
+		}
+	}
+	return err
 }
 
 // newestSnapshot pins and returns a deployment's newest completed snapshot, or nil.

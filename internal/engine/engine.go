@@ -15,6 +15,7 @@ import (
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/blob"
+	"github.com/streamstate/terraform-provider-flink/internal/lease"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime"
 	"github.com/streamstate/terraform-provider-flink/internal/secretbox"
 	"github.com/streamstate/terraform-provider-flink/internal/store"
@@ -42,6 +43,10 @@ type Options struct {
 	// AllowEndpoints restricts the storage (and runtime) endpoints workspaces may name to these host[:port]
 	// patterns (see checkEndpoint); empty allows any http(s) endpoint the admin sets.
 	AllowEndpoints []string
+	// Leases, when set, shares the store with other replicas: background work (clones, running jobs with
+	// their schedules and cleanup) has one owner at a time through leases, and every transaction done for
+	// that work is fenced by its lease. Nil (one process over its own SQLite file) runs everything here.
+	Leases *lease.Manager
 }
 
 // Engine is the domain service. Its methods are safe for concurrent use.
@@ -69,6 +74,10 @@ type Engine struct {
 	snapshotListeners []func(string)  // called with a snapshot id once it COMPLETED
 	sched             *scheduler      // snapshot policies: scheduled snapshots and cleanup
 	cloneWork         sync.Map        // clone id -> context.CancelFunc of the run executing it here
+
+	leases    *lease.Manager // nil: this process is the only one on its store
+	jobLeases sync.Map       // job id -> the context of its lease, while this replica watches the job
+	jobEnded  sync.Map       // job id -> channel closed when the job ends here (wakes its watcher)
 
 	bg     sync.WaitGroup
 	ctx    context.Context // cancelled by Close: background work stops
@@ -115,14 +124,24 @@ func New(opts Options) (*Engine, error) {
 		stores: map[string]cachedStore{}, ctx: ctx, cancel: cancel, obs: opts.Observer, idemTTL: opts.IdempotencyTTL,
 		allowEndpoints: opts.AllowEndpoints,
 	}
-	e.onStart(e.sweepIdempotencyLoop)
+	if opts.Leases != nil {
+		e.leases = opts.Leases
+		e.store = lease.Fenced(opts.Store)
+	}
+	e.onStart(e.singleton("idempotency-sweep", e.sweepIdempotencyLoop))
 	e.sched = newScheduler(e)
 	e.jobListeners = append(e.jobListeners, e.forgetVanishedCheckpoints)
+	if e.leases != nil {
+		e.jobListeners = append(e.jobListeners, e.jobEndedListener)
+	}
 	return e, nil
 }
 
 // Start resumes what was running when the engine last stopped (jobs, clones) and starts background loops.
 func (e *Engine) Start(ctx context.Context) error {
+	if e.leases != nil {
+		return e.startReplica(ctx)
+	}
 	if err := e.recoverState(ctx); err != nil {
 		return fmt.Errorf("recover interrupted snapshots and deletes: %w", err)
 	}
@@ -139,6 +158,11 @@ func (e *Engine) Start(ctx context.Context) error {
 // Close stops background work and the runtime's jobs without changing their recorded status, so they
 // resume on the next start.
 func (e *Engine) Close() error {
+	if e.leases != nil {
+		// Local jobs stop, silently, before their leases are released (and before their reports could no
+		// longer be recorded): a job must not write checkpoints its next owner does not know of.
+		_ = e.rt.Close()
+	}
 	e.cancel()
 	e.bg.Wait()
 	return errors.Join(e.closeRuntimes(), e.rt.Close())

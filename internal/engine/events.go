@@ -23,8 +23,11 @@ func checkpointID(jobID string, seq int64) string { return fmt.Sprintf("%s-chk-%
 
 // JobStatusChanged records a job's new status on the job and on its deployment.
 func (e *Engine) JobStatusChanged(jobID string, s runtime.JobStatus) {
+	if e.eventCtx(jobID).Err() != nil {
+		return // the engine is stopping, or another replica took the job: this report is not ours to record
+	}
 	var job api.Job
-	err := e.store.Update(e.ctx, func(tx store.Tx) error {
+	err := e.store.Update(e.eventCtx(jobID), func(tx store.Tx) error {
 		if err := tx.Get(store.Jobs, jobID, &job); err != nil {
 			return err
 		}
@@ -67,6 +70,9 @@ func (e *Engine) CheckpointFailed(jobID string, cp runtime.CheckpointInfo) {
 }
 
 func (e *Engine) recordCheckpoint(jobID string, cp runtime.CheckpointInfo, status string) {
+	if e.eventCtx(jobID).Err() != nil {
+		return // the engine is stopping, or another replica took the job: this report is not ours to record
+	}
 	e.obs.CheckpointRecorded(status == api.CheckpointCompleted, cp.CompletedAt.Sub(cp.StartedAt))
 	// The storage lookup reads the store itself: do it before the write transaction, not inside it.
 	var location string
@@ -77,7 +83,7 @@ func (e *Engine) recordCheckpoint(jobID string, cp runtime.CheckpointInfo, statu
 	}
 	var job api.Job
 	var onFlink bool
-	err := e.store.Update(e.ctx, func(tx store.Tx) error {
+	err := e.store.Update(e.eventCtx(jobID), func(tx store.Tx) error {
 		if err := tx.Get(store.Jobs, jobID, &job); err != nil {
 			return err
 		}
@@ -131,10 +137,13 @@ func (e *Engine) jobStorage(jobID string) (blob.Store, error) {
 
 // CheckpointDiscarded forgets a checkpoint the runtime deleted (more than the retained count).
 func (e *Engine) CheckpointDiscarded(jobID string, seq int64) {
+	if e.eventCtx(jobID).Err() != nil {
+		return // the engine is stopping, or another replica took the job: this report is not ours to record
+	}
 	// The local runtime may discard a checkpoint an earlier job of the deployment wrote (it adopts them on
 	// a resume), so when this job has no such checkpoint the record is found by deployment and sequence.
 	// Flink numbers checkpoints per job, so its own job's record is tried first.
-	err := e.store.Update(e.ctx, func(tx store.Tx) error {
+	err := e.store.Update(e.eventCtx(jobID), func(tx store.Tx) error {
 		var job api.Job
 		if err := tx.Get(store.Jobs, jobID, &job); err != nil {
 			return err
@@ -170,24 +179,30 @@ func (e *Engine) resumeJobs(ctx context.Context) error {
 		return err
 	}
 	for _, job := range jobs {
-		rt, ws, err := e.namespaceRuntime(ctx, job.NamespaceID)
-		if err != nil {
-			e.log.Error("resume job", "job", job.ID, "err", err)
-			continue
-		}
-		if ws.Runtime.Type == api.RuntimeFlink {
-			e.goBackground(func(ctx context.Context) { e.adoptJob(ctx, rt, ws, job) })
-			continue
-		}
-		if job.Status == api.JobCancelling {
-			e.JobStatusChanged(job.ID, runtime.JobStatus{Status: api.JobCancelled})
-			continue
-		}
-		if err := e.resumeJob(ctx, job); err != nil {
-			e.log.Error("resume job", "job", job.ID, "err", err)
-		}
+		e.recoverJob(ctx, job, func(adopt func(context.Context)) { e.goBackground(adopt) })
 	}
 	return nil
+}
+
+// recoverJob re-attaches one job that was active when its engine stopped: a Flink job is adopted (by
+// adoptIn, which runs the adoption in the background or right here), a local one relaunched.
+func (e *Engine) recoverJob(ctx context.Context, job api.Job, adoptIn func(func(context.Context))) {
+	rt, ws, err := e.namespaceRuntime(ctx, job.NamespaceID)
+	if err != nil {
+		e.log.Error("resume job", "job", job.ID, "err", err)
+		return
+	}
+	if ws.Runtime.Type == api.RuntimeFlink {
+		adoptIn(func(ctx context.Context) { e.adoptJob(ctx, rt, ws, job) })
+		return
+	}
+	if job.Status == api.JobCancelling {
+		e.JobStatusChanged(job.ID, runtime.JobStatus{Status: api.JobCancelled})
+		return
+	}
+	if err := e.resumeJob(ctx, job); err != nil {
+		e.log.Error("resume job", "job", job.ID, "err", err)
+	}
 }
 
 // adoptJob re-attaches to a job on a Flink cluster. While the cluster cannot be reached it retries with

@@ -93,6 +93,7 @@ func (e *Engine) StartJob(ctx context.Context, p Principal, depID string, req ap
 		job  api.Job
 		src  *restoreChoice
 		seq  int64
+		gen  int64 // the job's lease, with replicas
 	)
 	err := e.store.Update(ctx, func(tx store.Tx) error {
 		if src != nil {
@@ -128,8 +129,21 @@ func (e *Engine) StartJob(ctx context.Context, p Principal, depID string, req ap
 		if err := putJob(tx, job); err != nil {
 			return err
 		}
+		if e.leases != nil {
+			// The job and its owner are recorded together: no replica sees it without one.
+			if gen, err = e.leases.Claim(tx, jobLease(job.ID)); err != nil {
+				return err
+			}
+		}
 		return setObjectStatus(tx, depID, api.JobStarting)
 	})
+	switch {
+	case e.leases == nil:
+	case err == nil:
+		e.watchJobHere(job.ID, gen)
+	case job.ID != "":
+		e.leases.Unclaim(jobLease(job.ID)) // the job was not recorded: neither is its lease
+	}
 	if src != nil {
 		// chooseRestore pinned the source; release it once the runtime has read it (or the start failed).
 		defer e.pins.unpin(src.id)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/lease"
 	"github.com/streamstate/terraform-provider-flink/internal/store"
 )
 
@@ -32,6 +33,8 @@ type Stats struct {
 	IdempotencyRecords int
 	// Clones lists the clones in progress (PENDING or RUNNING).
 	Clones []CloneStats
+	// Leases is this replica's lease state; nil without replicas.
+	Leases *lease.Stats
 }
 
 // CloneStats is one clone's progress.
@@ -45,6 +48,9 @@ var jobStatuses = []string{api.JobStarting, api.JobRunning, api.JobCancelling, a
 // Stats counts jobs by status, idempotency records and the progress of clones in progress.
 func (e *Engine) Stats(ctx context.Context) (Stats, error) {
 	out := Stats{JobsByStatus: map[string]int{}}
+	if ls, ok := e.ReplicaStats(); ok {
+		out.Leases = &ls
+	}
 	err := e.store.View(ctx, func(tx store.Tx) error {
 		for _, s := range jobStatuses {
 			n, err := tx.Count(store.Jobs, store.Cols{"status": s})
@@ -74,4 +80,23 @@ func (e *Engine) Stats(ctx context.Context) (Stats, error) {
 		return nil
 	})
 	return out, err
+}
+
+// Readiness is what /readyz reports: whether the store answers, and this replica's leases.
+type Readiness struct {
+	Store      string       `json:"store"` // "ok" or the error
+	StoreReady bool         `json:"-"`
+	Leases     *lease.Stats `json:"leases,omitempty"` // nil without replicas
+}
+
+// Readiness reads one row's worth of the store and this replica's lease state.
+func (e *Engine) Readiness(ctx context.Context) Readiness {
+	r := Readiness{Store: "ok", StoreReady: true}
+	if err := e.store.View(ctx, func(tx store.Tx) error { _, err := tx.Count(store.Users, nil); return err }); err != nil {
+		r.Store, r.StoreReady = err.Error(), false
+	}
+	if ls, ok := e.ReplicaStats(); ok {
+		r.Leases = &ls
+	}
+	return r
 }

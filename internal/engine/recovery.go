@@ -47,16 +47,10 @@ func (e *Engine) recoverState(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, s := range started {
-		e.log.Warn("snapshot interrupted by a crash: removing its partial files", "snapshot", s.ID)
-		cause := errors.New("the engine stopped while this snapshot was being written; its partial files were removed")
-		if st, err := e.namespaceStorage(ctx, s.NamespaceID); err == nil {
-			if err := st.DeletePrefix(ctx, snapshotPrefix(s.NamespaceID, s.ID)); err != nil {
-				e.log.Error("remove a partial snapshot", "snapshot", s.ID, "err", err)
-				cause = errors.New("the engine stopped while this snapshot was being written; removing its partial files failed: delete it to retry")
-			}
-		}
-		e.failSnapshot(ctx, s.ID, cause)
+	if e.leases == nil {
+		// With replicas, another live replica may be writing a STARTED snapshot: the replica that takes
+		// over a job fails that job's interrupted snapshots instead (takeOverJob).
+		e.failInterruptedSnapshots(ctx, started)
 	}
 	for _, s := range deleting {
 		if err := e.removeSnapshot(ctx, s); err != nil {
@@ -73,6 +67,21 @@ func (e *Engine) recoverState(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// failInterruptedSnapshots removes the partial files of snapshots whose writer died and marks them FAILED.
+func (e *Engine) failInterruptedSnapshots(ctx context.Context, started []api.Snapshot) {
+	for _, s := range started {
+		e.log.Warn("snapshot interrupted by a crash: removing its partial files", "snapshot", s.ID)
+		cause := errors.New("the engine stopped while this snapshot was being written; its partial files were removed")
+		if st, err := e.namespaceStorage(ctx, s.NamespaceID); err == nil {
+			if err := st.DeletePrefix(ctx, snapshotPrefix(s.NamespaceID, s.ID)); err != nil {
+				e.log.Error("remove a partial snapshot", "snapshot", s.ID, "err", err)
+				cause = errors.New("the engine stopped while this snapshot was being written; removing its partial files failed: delete it to retry")
+			}
+		}
+		e.failSnapshot(ctx, s.ID, cause)
+	}
 }
 
 // cancelJobsOf records every active job of a deployment CANCELLED (the deployment is going away).

@@ -90,6 +90,15 @@ func (s *scheduler) snapshotCompleted(id string) {
 // pass is done (every due fire recorded, every due cleanup finished). Tests that drive a fake clock call
 // it after moving the clock; in production the scheduler's own timer does this.
 func (e *Engine) WakeScheduler() {
+	if e.leases != nil {
+		// Policies may have changed through another replica: re-read the deployments watched here.
+		e.jobLeases.Range(func(id, _ any) bool {
+			if job, err := e.readJob(e.ctx, id.(string)); err == nil {
+				e.sched.touch(job.DeploymentID)
+			}
+			return true
+		})
+	}
 	done := make(chan struct{})
 	select {
 	case e.sched.wakes <- done:
@@ -176,6 +185,10 @@ func (s *scheduler) process(ctx context.Context, depID string) {
 		s.e.log.Error("scheduler: read policy", "deployment", depID, "err", err)
 		s.set(depID, s.e.now().Add(cleanupRetryDelay))
 		return
+	}
+	if active {
+		// With replicas, the owner of the job's lease schedules the deployment, fenced by that lease.
+		ctx, active = s.e.jobOwned(ctx, job.ID)
 	}
 	if !active {
 		s.set(depID, time.Time{})
@@ -270,12 +283,17 @@ func (e *Engine) fireSchedule(ctx context.Context, rec policyRecord, window, now
 		if err != nil || !ok || !cur.Schedule.Enabled {
 			return err // deleted or disabled since it was read: nothing to fire
 		}
+		if cur.LastFiredAt != nil && !cur.LastFiredAt.Before(window) {
+			return nil // this window already fired (by this job's previous owner, before a takeover)
+		}
 		stillScheduled = true
 		cur.LastFiredAt = &fired
 		return putPolicy(tx, cur)
 	})
-	if err != nil || !stillScheduled {
+	if err != nil {
 		e.log.Error("scheduler: record fire", "deployment", rec.DeploymentID, "err", err)
+	}
+	if err != nil || !stillScheduled {
 		return fired
 	}
 	desc := fmt.Sprintf("scheduled by cron %q (%s) for %s", rec.Schedule.Cron, rec.Schedule.TimeZone, window.UTC().Format(time.RFC3339))

@@ -64,7 +64,12 @@ func processDatabaseArgs(t testing.TB, dataDir string, opts ProcessOptions) []st
 		return nil
 	}
 	args := opts.Args
+	// A process on PostgreSQL is a replica: after a kill -9 its restarted self takes its work over once
+	// the dead one's leases lapse, so tests that restart an engine use short leases (unless they choose).
 	extra := []string{"--database-url", DatabaseURL(t, dataDir)}
+	if !contains(args, "--lease-period") {
+		extra = append(extra, "--lease-period", "1s")
+	}
 	for _, a := range args {
 		if a == "--managed-storage" || len(a) > len("--managed-storage=") && a[:len("--managed-storage=")] == "--managed-storage=" {
 			if !contains(args, "--shared-storage") {

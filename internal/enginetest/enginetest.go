@@ -18,6 +18,7 @@ import (
 
 	"github.com/streamstate/terraform-provider-flink/internal/blob"
 	"github.com/streamstate/terraform-provider-flink/internal/engine"
+	"github.com/streamstate/terraform-provider-flink/internal/lease"
 	"github.com/streamstate/terraform-provider-flink/internal/pgtest"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime/flink"
 	"github.com/streamstate/terraform-provider-flink/internal/runtime/local"
@@ -49,6 +50,9 @@ type Options struct {
 	// Database chooses the metadata store: "sqlite" or "postgres" (pgtest); default: PostgreSQL when
 	// FLINK_ENGINE_TEST_DATABASE=postgres, else SQLite. Benchmarks set it to compare the two in one run.
 	Database string
+	// LeasePeriod, when set, makes the engine a replica: several Envs on one DataDir share its store
+	// (and storage) and their background work through leases of this period.
+	LeasePeriod time.Duration
 }
 
 // Env is a running in-process engine.
@@ -99,7 +103,11 @@ func (env *Env) start(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := engine.New(engine.Options{Store: st, Managed: managed, Runtime: local.New(local.Options{Logger: log, Clock: env.opts.Clock}),
+	var leases *lease.Manager
+	if env.opts.LeasePeriod > 0 {
+		leases = lease.New(st, lease.Options{Period: env.opts.LeasePeriod, Logger: log})
+	}
+	eng, err := engine.New(engine.Options{Store: st, Leases: leases, Managed: managed, Runtime: local.New(local.Options{Logger: log, Clock: env.opts.Clock}),
 		Secrets: secrets, AdminToken: AdminToken, Clock: env.opts.Clock, Logger: log,
 		Observer: env.opts.Observer, IdempotencyTTL: env.opts.IdempotencyTTL,
 		AllowEndpoints: env.opts.AllowEndpoints,
@@ -226,6 +234,26 @@ func BuildEngine(t testing.TB) string {
 		t.Fatalf("build flink-engine: %v", buildErr)
 	}
 	return buildPath
+}
+
+var (
+	testBuildOnce sync.Once
+	testBuildPath string
+	testBuildErr  error
+)
+
+// BuildTestEngine is BuildEngine for the test build (-tags testclock), kept beside it and removed with it.
+func BuildTestEngine(t testing.TB) string {
+	t.Helper()
+	BuildEngine(t) // makes the directory both binaries live in
+	testBuildOnce.Do(func() {
+		testBuildPath = filepath.Join(buildDir, "flink-engine-test")
+		testBuildErr = goBuild(testBuildPath, "testclock")
+	})
+	if testBuildErr != nil {
+		t.Fatalf("build flink-engine -tags testclock: %v", testBuildErr)
+	}
+	return testBuildPath
 }
 
 var errNoModule = errors.New("cannot find the module root (go.mod) above the working directory")

@@ -35,12 +35,17 @@ type ProcessOptions struct {
 	Env  []string // KEY=value, e.g. AWS_ACCESS_KEY_ID
 	// Database is "sqlite" for a test of the SQLite file itself; default as Options.Database.
 	Database string
+	// TestBuild runs the test build (-tags testclock: FLINK_ENGINE_TEST_CLOCK, FLINK_ENGINE_TEST_REPLICAS).
+	TestBuild bool
 }
 
 // StartProcessWith is StartProcess with extra flags and environment.
 func StartProcessWith(t testing.TB, dataDir string, opts ProcessOptions) *Process {
 	t.Helper()
 	bin := BuildEngine(t)
+	if opts.TestBuild {
+		bin = BuildTestEngine(t)
+	}
 	logPath := filepath.Join(t.TempDir(), "engine.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -106,6 +111,12 @@ func (p *Process) Kill() {
 	}
 }
 
+// Pause stops the process (SIGSTOP) as a long GC pause or a suspended VM would; Resume continues it.
+func (p *Process) Pause() error { return p.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// Resume continues a paused process (SIGCONT).
+func (p *Process) Resume() error { return p.cmd.Process.Signal(syscall.SIGCONT) }
+
 // Stop ends the process with SIGTERM and waits for a graceful exit.
 func (p *Process) Stop() error {
 	if p.cmd.ProcessState != nil {
@@ -124,12 +135,16 @@ func (p *Process) Log() string {
 // Client returns an HTTP client for the process, authenticated with token.
 func (p *Process) Client(token string) *Client { return &Client{base: p.URL, Token: token} }
 
-func goBuild(out string) error {
+func goBuild(out string, tags ...string) error {
 	root, err := moduleRoot()
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command("go", "build", "-o", out, "./cmd/flink-engine")
+	args := []string{"build", "-o", out}
+	if len(tags) > 0 {
+		args = append(args, "-tags", strings.Join(tags, ","))
+	}
+	cmd := exec.Command("go", append(args, "./cmd/flink-engine")...)
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("%v: %s", err, b)

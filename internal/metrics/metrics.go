@@ -106,10 +106,20 @@ var (
 	cloneItemsDesc = prometheus.NewDesc("flink_engine_clone_items", "Items of each clone in progress by state (total, done, failed).",
 		[]string{"clone_id", "state"}, nil)
 	clonesDesc = prometheus.NewDesc("flink_engine_clones_in_progress", "Clones PENDING or RUNNING.", nil, nil)
+	// The lease series exist only with replicas (a store shared by several engines).
+	leasesHeldDesc = prometheus.NewDesc("flink_engine_leases_held",
+		"Leases this replica holds by kind: clone, job (an active job each) or a singleton loop's name.", []string{"kind"}, nil)
+	leasesAcquiredDesc = prometheus.NewDesc("flink_engine_lease_acquisitions_total",
+		"Leases this replica acquired since it started.", nil, nil)
+	failoversDesc = prometheus.NewDesc("flink_engine_lease_failovers_total",
+		"Leases this replica took over from a replica that stopped renewing them (work moved after a failure).", nil, nil)
+	leasesLostDesc = prometheus.NewDesc("flink_engine_leases_lost_total",
+		"Leases this replica lost while holding them (another replica took over its work).", nil, nil)
 )
 
 func (c statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{jobsDesc, idemDesc, clonePercentDesc, cloneItemsDesc, clonesDesc} {
+	for _, d := range []*prometheus.Desc{jobsDesc, idemDesc, clonePercentDesc, cloneItemsDesc, clonesDesc,
+		leasesHeldDesc, leasesAcquiredDesc, failoversDesc, leasesLostDesc} {
 		ch <- d
 	}
 }
@@ -131,6 +141,14 @@ func (c statsCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(idemDesc, prometheus.GaugeValue, float64(st.IdempotencyRecords))
 	ch <- prometheus.MustNewConstMetric(clonesDesc, prometheus.GaugeValue, float64(len(st.Clones)))
+	if l := st.Leases; l != nil {
+		for kind, n := range l.HeldByKind {
+			ch <- prometheus.MustNewConstMetric(leasesHeldDesc, prometheus.GaugeValue, float64(n), kind)
+		}
+		ch <- prometheus.MustNewConstMetric(leasesAcquiredDesc, prometheus.CounterValue, float64(l.Acquired))
+		ch <- prometheus.MustNewConstMetric(failoversDesc, prometheus.CounterValue, float64(l.Failovers))
+		ch <- prometheus.MustNewConstMetric(leasesLostDesc, prometheus.CounterValue, float64(l.Lost))
+	}
 	for _, cl := range st.Clones {
 		ch <- prometheus.MustNewConstMetric(clonePercentDesc, prometheus.GaugeValue, float64(cl.Percent), cl.ID, cl.Status)
 		for state, n := range map[string]int{"total": cl.Total, "done": cl.Done, "failed": cl.Failed} {

@@ -63,6 +63,12 @@ type Runtime interface {
 	Close() error
 }
 
+// Detacher is implemented by runtimes whose jobs live in the engine's process (local): Detach stops one
+// job without any report, because another engine replica took it over.
+type Detacher interface {
+	Detach(jobID string) error
+}
+
 // Prober is implemented by runtimes that drive a cluster: Probe reaches every endpoint and reads the
 // cluster's version, so a bad URL is refused when a workspace is written rather than at the first start.
 type Prober interface {

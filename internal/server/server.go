@@ -3,6 +3,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -75,18 +76,30 @@ func NewWithOptions(eng *engine.Engine, log *slog.Logger, opts Options) *Server 
 		panic("server: handler for undeclared route " + route)
 	}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
-	s.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if !s.ready.Load() {
-			http.Error(w, "starting", http.StatusServiceUnavailable)
-			return
-		}
-		w.WriteHeader(http.StatusOK)
-	})
+	s.mux.HandleFunc("GET /readyz", s.readyz)
 	if opts.Metrics != nil {
 		s.mux.Handle("GET /metrics", s.authed(s.adminOnly(opts.Metrics.Handler().ServeHTTP)))
 	}
 	s.mux.HandleFunc("/", s.noRoute)
 	return s
+}
+
+// readyz answers 200 once the engine has resumed its work and its store answers, with the store's and
+// (with replicas) the leases' state: owner, held, failovers, the last renewal error. Load balancers read
+// the status; operators read the body.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if !s.ready.Load() {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	rd := s.eng.Readiness(ctx)
+	status := http.StatusOK
+	if !rd.StoreReady {
+		status = http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, rd)
 }
 
 // SetReady flips /readyz to 200 once the engine has resumed its work.

@@ -18,6 +18,10 @@ const (
 	IdempotencyKeys = "idempotency_keys"
 	// Meta holds the engine's own records, such as the value that proves the secret key (secretbox).
 	Meta = "engine_meta"
+	// Leases say which replica owns which piece of background work, at which generation; LeaseExpiries
+	// say until when (internal/lease: renewals write only the latter).
+	Leases        = "leases"
+	LeaseExpiries = "lease_expiries"
 )
 
 // tableColumns lists each table's indexed columns (besides id and doc). A column not listed here cannot be
@@ -38,6 +42,8 @@ var tableColumns = map[string][]string{
 	CloneItems:      {"clone_id", "seq", "status"},
 	IdempotencyKeys: {"created_at"},
 	Meta:            {},
+	Leases:          {"owner"},
+	LeaseExpiries:   {},
 }
 
 // migrations are applied in order, once each; never edit one that has shipped, append a new one. They are
@@ -84,4 +90,8 @@ var migrations = []string{
 	 CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);`,
 	// 2: the engine's own records (the secret key's check value).
 	`CREATE TABLE engine_meta (id TEXT PRIMARY KEY, doc TEXT NOT NULL);`,
+	// 3: leases of background work shared by replicas (internal/lease).
+	`CREATE TABLE leases (id TEXT PRIMARY KEY, owner TEXT NOT NULL, doc TEXT NOT NULL);
+	 CREATE INDEX leases_owner ON leases(owner);
+	 CREATE TABLE lease_expiries (id TEXT PRIMARY KEY, doc TEXT NOT NULL);`,
 }

@@ -115,7 +115,9 @@ func (j *job) checkpoint(ctx context.Context) {
 // only when no retained checkpoint references it.
 func (j *job) discardOld(ctx context.Context) {
 	store := j.spec.Storage
-	for len(j.retained) > j.settings.Retained {
+	// A job that ends silently (Close, Detach) cannot report a discard, so it deletes nothing: the
+	// engine's records may still name the older checkpoint as the latest, and a resume reads it.
+	for len(j.retained) > j.settings.Retained && !j.closing.Load() {
 		old := j.retained[0]
 		j.retained = j.retained[1:]
 		if err := store.DeletePrefix(ctx, old.prefix+"/"); err != nil {

@@ -37,6 +37,8 @@ type Runtime struct {
 
 var _ runtime.Runtime = (*Runtime)(nil)
 
+var _ runtime.Detacher = (*Runtime)(nil)
+
 // New returns a Runtime with no jobs.
 func New(opts Options) *Runtime {
 	r := &Runtime{clock: opts.Clock, log: opts.Logger, jobs: map[string]*job{}}
@@ -234,6 +236,22 @@ func (r *Runtime) Savepoint(ctx context.Context, jobID string, target runtime.Sa
 		return runtime.SavepointResult{}, fmt.Errorf("local runtime: savepoint of job %s: %w", jobID, err)
 	}
 	return res, nil
+}
+
+// Detach stops one job without reporting anything, as Close does for all: another engine replica runs it
+// now (from its checkpoints), so this process must stop writing for it.
+func (r *Runtime) Detach(jobID string) error {
+	r.mu.Lock()
+	j, ok := r.jobs[jobID]
+	delete(r.jobs, jobID)
+	r.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("local runtime: detach job %s: %w", jobID, runtime.ErrUnknownJob)
+	}
+	j.closing.Store(true)
+	j.cancel()
+	<-j.done
+	return nil
 }
 
 // Close stops every job without reporting status changes.
