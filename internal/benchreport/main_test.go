@@ -51,12 +51,23 @@ func TestEvaluateJudgesTargetsAndLeavesAbsentFiguresUnmeasured(t *testing.T) {
 			t.Errorf("%s: row %q, want measured %s and met %s", fig, line, measured, met)
 		}
 	}
-	check(figures[5].Name, "0.544", "NO")       // stateful clone 0.5437 > 0.25
-	check(figures[7].Name, "0.03", "yes")       // idle CPU
-	check(figures[3].Name, "1.1", "yes")        // plan at 300
-	check(figures[4].Name, "not measured", "-") // the 1,000 run failed
-	check(figures[2].Name, "not measured", "-") // no PostgreSQL benchmark ran
-	if r := byBench[figures[5].Name]; r.Met == nil || *r.Met {
+	name := func(bench, unit string) string {
+		t.Helper()
+		for _, f := range figures {
+			if f.Benchmark == bench && f.Unit == unit {
+				return f.Name
+			}
+		}
+		t.Fatalf("no figure for %s %s", bench, unit)
+		return ""
+	}
+	stateful := name("BenchmarkStatefulClone", "clone/cp")
+	check(stateful, "0.544", "NO")                                                        // 0.5437 > 0.25
+	check(name("BenchmarkSchedulerIdleCPU10000Policies", "cpu_%_of_core"), "0.03", "yes") // idle CPU
+	check(name("BenchmarkPlanSnapshots/300", "plan/noop"), "1.1", "yes")
+	check(name("BenchmarkPlanSnapshots/1000", "plan/noop"), "not measured", "-")      // the 1,000 run failed
+	check(name("BenchmarkMetadataStores/postgres", "creates/s"), "not measured", "-") // no PostgreSQL benchmark ran
+	if r := byBench[stateful]; r.Met == nil || *r.Met {
 		t.Fatalf("stateful clone row = %+v, want met=false", r)
 	}
 }
