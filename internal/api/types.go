@@ -56,7 +56,8 @@ const (
 	CodeUnavailable         = "unavailable"
 )
 
-// HeaderIdempotencyKey is honoured by every creating POST.
+// HeaderIdempotencyKey is honoured by every mutating request: a repeat with the same key and body gets
+// the first answer.
 const HeaderIdempotencyKey = "Idempotency-Key"
 
 // Roles on a namespace, weakest first.

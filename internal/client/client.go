@@ -187,8 +187,6 @@ type call struct {
 	query  url.Values
 	in     any
 	out    any
-	// create marks a creating POST: it carries an Idempotency-Key, the same one on every retry.
-	create bool
 	// stream, when set, is the raw request body (instead of in as JSON), opened anew for every attempt;
 	// the call is then bounded by ctx alone, not by the per-attempt RequestTimeout.
 	stream func() (io.Reader, error)
@@ -231,8 +229,9 @@ func (c *Client) do(ctx context.Context, cl call) (int, error) {
 		untimed.Timeout = 0 // an upload takes as long as its bytes need; the caller's ctx bounds it
 		rc.HTTPClient = &untimed
 	}
-	if cl.create {
-		// Generated once here; retryablehttp resends this same request (headers included) on retry.
+	if cl.method != http.MethodGet && cl.stream == nil {
+		// Every mutating call carries one, generated once here; retryablehttp resends this same request
+		// (headers included) on retry, so an attempt whose answer was lost is answered as it was.
 		req.Header.Set(api.HeaderIdempotencyKey, uuid.NewString())
 	}
 
@@ -395,7 +394,7 @@ func get[T any](ctx context.Context, c *Client, path string, query url.Values) (
 
 func create[T any](ctx context.Context, c *Client, path string, in any) (T, error) {
 	var out T
-	_, err := c.do(ctx, call{method: http.MethodPost, path: path, in: in, out: &out, create: true})
+	_, err := c.do(ctx, call{method: http.MethodPost, path: path, in: in, out: &out})
 	return out, err
 }
 

@@ -23,8 +23,8 @@ type Error struct {
 	// Method and Path say which call failed; they never include a query string or a body.
 	Method string
 	Path   string
-	// Retried says the answer came to a retry of the request: an earlier attempt may have been applied
-	// with its answer lost, so a 412 may be the engine seeing this very change (see UpdateObject).
+	// Retried says the answer came to a retry of the request (an earlier attempt's answer was lost; the
+	// engine answers a retry under the same Idempotency-Key as it answered that attempt).
 	Retried bool
 }
 

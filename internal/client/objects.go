@@ -23,32 +23,11 @@ func (c *Client) GetObject(ctx context.Context, id string) (api.Object, error) {
 	return get[api.Object](ctx, c, p("/api/v1/objects/%s", id), nil)
 }
 
-// UpdateObject replaces an object; in.Version must be the current one (412, IsStale, otherwise).
-//
-// A PUT whose answer was lost is retried, and the retry meets the version the first attempt made: a
-// 412 for the caller's own change. When a retried PUT gets 412 and the object now is exactly what it
-// asked for, at the version after in.Version, the change was applied: that object is returned. (An
-// ENCRYPTED variable's value is never read back, so its lost answers still end in 412.)
+// UpdateObject replaces an object; in.Version must be the current one (412, IsStale, otherwise). A PUT
+// whose answer was lost is retried with the same Idempotency-Key, and the engine answers the retry as it
+// answered the first attempt, so a caller's own change never comes back as a 412.
 func (c *Client) UpdateObject(ctx context.Context, id string, in api.ObjectInput) (api.Object, error) {
-	out, err := put[api.Object](ctx, c, p("/api/v1/objects/%s", id), in)
-	if e, ok := AsError(err); ok && e.Retried && in.Version != 0 && IsStale(err) {
-		if cur, gerr := c.GetObject(ctx, id); gerr == nil && cur.Version == in.Version+1 && cur.Name == in.Name &&
-			sameJSON(cur.Spec, in.Spec) {
-			return cur, nil
-		}
-	}
-	return out, err
-}
-
-// sameJSON compares two JSON documents by value (key order and spacing aside).
-func sameJSON(a, b json.RawMessage) bool {
-	var va, vb any
-	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
-		return false
-	}
-	ja, _ := json.Marshal(va)
-	jb, _ := json.Marshal(vb)
-	return string(ja) == string(jb)
+	return put[api.Object](ctx, c, p("/api/v1/objects/%s", id), in)
 }
 
 // DeleteObject deletes an object; a deployment's job is stopped and its state deleted.

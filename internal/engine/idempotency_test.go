@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -66,4 +67,37 @@ func TestIdempotencyKeyLifeCycle(t *testing.T) {
 	}
 	clock.Set(clock.Now().Add(time.Minute))
 	mustProceed("crashed", "a minute after a request that never finished")
+}
+
+// Updates, membership creates and deletes are idempotent under a key too: a client that retries after
+// its answer was lost gets that answer, where the bare repeat is refused (412 for the update it made
+// itself, already_exists for the membership it made itself).
+func TestARetriedMutationIsAnsweredAsTheFirst(t *testing.T) {
+	t.Parallel()
+	env := enginetest.Start(t, enginetest.Options{})
+	c := env.Admin()
+	ns := c.Namespace(t, c.Workspace(t, "ws").ID, "ns")
+	v := c.Object(t, ns.ID, api.KindVariable, "v", api.VariableSpec{Value: "1"})
+
+	update := api.ObjectInput{Name: "v", Spec: []byte(`{"value":"2"}`), Version: v.Version}
+	retrying := c.WithKey("update-v-1")
+	var first, again api.Object
+	retrying.Must(t, "PUT", "/objects/"+v.ID, update, &first)
+	retrying.Must(t, "PUT", "/objects/"+v.ID, update, &again)
+	if first.Version != v.Version+1 || again.Version != first.Version {
+		t.Fatalf("versions: created %d, updated %d, retried %d; want one update answered twice", v.Version, first.Version, again.Version)
+	}
+	c.Fails(t, http.StatusPreconditionFailed, api.CodePreconditionFailed, "PUT", "/objects/"+v.ID, update)
+
+	member := api.MemberInput{Role: api.RoleEditor, CreateOnly: true}
+	path := "/namespaces/" + ns.ID + "/members/erin"
+	retrying = c.WithKey("member-erin-1")
+	retrying.Must(t, "PUT", path, member, nil)
+	retrying.Must(t, "PUT", path, member, nil)
+	c.Fails(t, http.StatusConflict, api.CodeAlreadyExists, "PUT", path, member)
+
+	retrying = c.WithKey("delete-v-1")
+	retrying.Must(t, "DELETE", "/objects/"+v.ID, nil, nil)
+	retrying.Must(t, "DELETE", "/objects/"+v.ID, nil, nil)
+	c.Fails(t, http.StatusNotFound, api.CodeNotFound, "DELETE", "/objects/"+v.ID, nil)
 }

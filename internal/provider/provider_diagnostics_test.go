@@ -42,11 +42,12 @@ type lostAnswer struct {
 	lost atomic.Int64
 }
 
-func newLostAnswer(t *testing.T) *lostAnswer {
+// newLostAnswer is a proxy to the engine that loses the answer of the first request lose picks.
+func newLostAnswer(t *testing.T, lose func(*http.Request) bool) *lostAnswer {
 	t.Helper()
 	l := &lostAnswer{}
 	l.url = newEngineProxy(t, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
-		if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/api/v1/objects/") && l.lost.CompareAndSwap(0, 1) {
+		if lose(r) && l.lost.CompareAndSwap(0, 1) {
 			rec := httptest.NewRecorder()
 			next.ServeHTTP(rec, r) // applied by the engine...
 			_, _ = io.Copy(io.Discard, rec.Result().Body)
@@ -62,24 +63,54 @@ func newLostAnswer(t *testing.T) *lostAnswer {
 func TestAccUpdateWithLostAnswerIsNotStale(t *testing.T) {
 	acctest.PreCheck(t)
 	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
-	l := newLostAnswer(t)
+	for _, kind := range []string{"PLAIN", "ENCRYPTED"} { // an ENCRYPTED value is never read back to compare
+		t.Run(kind, func(t *testing.T) {
+			l := newLostAnswer(t, func(r *http.Request) bool {
+				return r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/api/v1/objects/")
+			})
+			provider := fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n}\n", l.url)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: provider + strings.Replace(variableConfig(ns.ID, kind, "one"), "db_password", "lost_"+kind, 1)},
+					{
+						Config: provider + strings.Replace(variableConfig(ns.ID, kind, "two"), "db_password", "lost_"+kind, 1),
+						Check: resource.ComposeAggregateTestCheckFunc(
+							resource.TestCheckResourceAttr("flink_variable.test", "value", "two"),
+							l.check(),
+						),
+					},
+				},
+			})
+		})
+	}
+}
+
+// A membership whose create answer was lost is not reported as already existing on the retry.
+func TestAccMemberCreateWithLostAnswerIsNotAlreadyExisting(t *testing.T) {
+	acctest.PreCheck(t)
+	l := newLostAnswer(t, func(r *http.Request) bool {
+		return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/members/")
+	})
 	provider := fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n}\n", l.url)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: provider + variableConfig(ns.ID, "PLAIN", "one")},
-			{
-				Config: provider + variableConfig(ns.ID, "PLAIN", "two"),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr("flink_variable.test", "value", "two"),
-					func(*terraformState) error {
-						if l.lost.Load() != 1 {
-							return fmt.Errorf("the proxy lost no answer: the retry path was not taken")
-						}
-						return nil
-					},
-				),
-			},
-		},
+		Steps: []resource.TestStep{{
+			Config: provider + memberConfig("lost-ws", "lost-ns", "lost-answer-user", "EDITOR"),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("flink_namespace_member.test", "role", "EDITOR"),
+				l.check(),
+			),
+		}},
 	})
+}
+
+// check fails a test whose proxy lost no answer: the retry path would not have been taken.
+func (l *lostAnswer) check() resource.TestCheckFunc {
+	return func(*terraformState) error {
+		if l.lost.Load() != 1 {
+			return fmt.Errorf("the proxy lost no answer: the retry path was not taken")
+		}
+		return nil
+	}
 }

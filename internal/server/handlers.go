@@ -12,11 +12,12 @@ import (
 // call is what a route does: it gets the caller and the request and returns a value to encode.
 type call[Out any] func(ctx context.Context, p engine.Principal, r *http.Request) (Out, error)
 
-// reply builds an authenticated handler that writes the call's result with status.
+// reply builds an authenticated handler that writes the call's result with status; a mutating call is
+// idempotent under an Idempotency-Key.
 func reply[Out any](s *Server, status int, fn call[Out]) http.HandlerFunc {
-	return s.authed(func(w http.ResponseWriter, r *http.Request) {
+	return s.authed(s.idempotent(func(w http.ResponseWriter, r *http.Request) {
 		run(s, w, r, status, fn)
-	})
+	}))
 }
 
 // create is reply for creating POSTs: idempotent under an Idempotency-Key.
@@ -46,15 +47,16 @@ func run[Out any](s *Server, w http.ResponseWriter, r *http.Request, status int,
 	writeJSON(w, status, out)
 }
 
-// noContent builds an authenticated handler that answers 204 on success.
+// noContent builds an authenticated handler that answers 204 on success, idempotent under an
+// Idempotency-Key.
 func noContent(s *Server, fn func(ctx context.Context, p engine.Principal, r *http.Request) error) http.HandlerFunc {
-	return s.authed(func(w http.ResponseWriter, r *http.Request) {
+	return s.authed(s.idempotent(func(w http.ResponseWriter, r *http.Request) {
 		if err := fn(r.Context(), principal(r.Context()), r); err != nil {
 			s.fail(w, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
-	})
+	}))
 }
 
 // badBody is a request body that did not decode; run reports it after the route's guard.

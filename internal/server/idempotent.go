@@ -10,12 +10,14 @@ import (
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 )
 
-// idempotent replays the first response of a creating POST that carries an Idempotency-Key. The body it
-// hashes is already bounded by the route's limit.
+// idempotent replays the first response of a mutating request (a create, an update, a start, a delete)
+// that carries an Idempotency-Key: a client that retries after a lost answer gets that answer, not a
+// 412 for its own update or "already exists" for its own create. Reads pass through. The body it hashes
+// is already bounded by the route's limit.
 func (s *Server) idempotent(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get(api.HeaderIdempotencyKey)
-		if key == "" {
+		if key == "" || r.Method == http.MethodGet || r.Method == http.MethodHead {
 			h(w, r)
 			return
 		}
