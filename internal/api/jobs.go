@@ -196,7 +196,7 @@ type Schedule struct {
 type Cleanup struct {
 	Enabled   bool     `json:"enabled"`
 	KeepCount int      `json:"keep_count,omitempty"`
-	MaxAge    Duration `json:"max_age,omitempty"`
+	MaxAge    Duration `json:"max_age,omitzero"`
 }
 
 // CronRequest asks for the next fire times of a schedule (POST /cron/validate).

@@ -114,9 +114,9 @@ type JarSpec struct {
 // CheckpointSettings configure system checkpoints. Zero values take the defaults: interval 3m, timeout
 // 10m, min pause 0, retained 1.
 type CheckpointSettings struct {
-	Interval Duration `json:"interval,omitempty"`
-	Timeout  Duration `json:"timeout,omitempty"`
-	MinPause Duration `json:"min_pause,omitempty"`
+	Interval Duration `json:"interval,omitzero"`
+	Timeout  Duration `json:"timeout,omitzero"`
+	MinPause Duration `json:"min_pause,omitzero"`
 	Retained int      `json:"retained,omitempty"`
 }
 

@@ -67,27 +67,57 @@ const (
 	RoleOwner  = "OWNER"
 )
 
-// Duration is a time.Duration that travels as a Go duration string ("30s", "10m", "168h").
-type Duration time.Duration
+// Duration is a time.Duration that travels as a Go duration string ("30s", "10m", "168h"). It keeps the
+// text it was parsed from, so a value comes back as it was written: "90s" stays "90s" through the
+// engine and a read, where re-formatting would give "1m30s" and an import would plan a change.
+type Duration struct {
+	d    time.Duration
+	text string // as written; empty when made from a number
+}
 
-func (d Duration) String() string { return time.Duration(d).String() }
+// DurationOf makes a Duration from a number; it is written in Go's form.
+func DurationOf(d time.Duration) Duration { return Duration{d: d} }
 
-func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+// ParseDuration parses a Go duration string and keeps the text.
+func ParseDuration(s string) (Duration, error) {
+	if s == "" {
+		return Duration{}, nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return Duration{}, err
+	}
+	return Duration{d: v, text: s}, nil
+}
+
+// Std is the value as a time.Duration.
+func (d Duration) Std() time.Duration { return d.d }
+
+// Text is the duration as it was written, or "" when it was made from a number.
+func (d Duration) Text() string { return d.text }
+
+// IsZero makes `omitzero` leave out an unset duration.
+func (d Duration) IsZero() bool { return d.d == 0 }
+
+func (d Duration) String() string {
+	if d.text != "" {
+		return d.text
+	}
+	return d.d.String()
+}
+
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 
 func (d *Duration) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
-	if s == "" {
-		*d = 0
-		return nil
-	}
-	v, err := time.ParseDuration(s)
+	v, err := ParseDuration(s)
 	if err != nil {
 		return err
 	}
-	*d = Duration(v)
+	*d = v
 	return nil
 }
 

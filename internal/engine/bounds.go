@@ -25,7 +25,7 @@ const (
 
 // checkDuration refuses a duration outside [lo, hi]; zero (the default) always passes.
 func checkDuration(field string, d api.Duration, lo, hi time.Duration) error {
-	v := time.Duration(d)
+	v := d.Std()
 	switch {
 	case v == 0:
 		return nil
@@ -63,7 +63,7 @@ func checkCleanup(c api.Cleanup) error {
 	if c.KeepCount > MaxCleanupKeepCount {
 		return invalid("cleanup.keep_count", "%d is above the maximum of %d", c.KeepCount, MaxCleanupKeepCount)
 	}
-	if c.MaxAge < 0 {
+	if c.MaxAge.Std() < 0 {
 		return invalid("cleanup.max_age", "%s must not be negative; 0 means no age limit", c.MaxAge)
 	}
 	return checkDuration("cleanup.max_age", c.MaxAge, MinCleanupMaxAge, MaxCleanupMaxAge)

@@ -45,9 +45,10 @@ func (e *Engine) applyCleanup(ctx context.Context, depID string, rule api.Cleanu
 			if position == 0 {
 				continue // the newest of its status is always kept
 			}
-			expires := s.CreatedAt.Add(time.Duration(rule.MaxAge))
-			if position < rule.KeepCount && (rule.MaxAge <= 0 || now.Before(expires)) {
-				if rule.MaxAge > 0 {
+			maxAge := rule.MaxAge.Std()
+			expires := s.CreatedAt.Add(maxAge)
+			if position < rule.KeepCount && (maxAge <= 0 || now.Before(expires)) {
+				if maxAge > 0 {
 					sooner(expires)
 				}
 				continue

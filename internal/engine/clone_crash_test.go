@@ -35,7 +35,7 @@ func TestCloneResumesAfterACrash(t *testing.T) {
 		spec := enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src")
 		spec.FlinkConfiguration["local.state-bytes"] = "4mb"
 		spec.FlinkConfiguration["local.chunk-bytes"] = "16kb"
-		spec.Checkpoint.Interval = api.Duration(50 * time.Millisecond)
+		spec.Checkpoint.Interval = api.DurationOf(50 * time.Millisecond)
 		dep := a.Deployment(t, src.ID, fmt.Sprintf("job-%02d", i), spec)
 		a.StartRunning(t, dep.ID, api.StartRequest{})
 		deps = append(deps, dep)

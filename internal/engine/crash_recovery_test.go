@@ -19,7 +19,7 @@ func slowSnapshotSpec() api.DeploymentSpec {
 	spec := enginetest.SQLDeployment(srcSQL)
 	spec.FlinkConfiguration["local.state-bytes"] = "16mb"
 	spec.FlinkConfiguration["local.chunk-bytes"] = "4kb"
-	spec.Checkpoint.Interval = api.Duration(time.Hour)
+	spec.Checkpoint.Interval = api.DurationOf(time.Hour)
 	return spec
 }
 

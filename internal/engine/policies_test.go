@@ -119,7 +119,7 @@ func TestSnapshotPolicyIsValidatedAndForecast(t *testing.T) {
 		{api.SnapshotPolicy{Schedule: api.Schedule{Enabled: true}}, "schedule.cron"},
 		{api.SnapshotPolicy{Schedule: api.Schedule{Enabled: true, Cron: "0 12 * * *", TimeZone: "Nowhere/City"}}, "schedule.time_zone"},
 		{api.SnapshotPolicy{Cleanup: api.Cleanup{Enabled: true, KeepCount: 0}}, "cleanup.keep_count"},
-		{api.SnapshotPolicy{Cleanup: api.Cleanup{Enabled: true, KeepCount: 1, MaxAge: api.Duration(-time.Hour)}}, "cleanup.max_age"},
+		{api.SnapshotPolicy{Cleanup: api.Cleanup{Enabled: true, KeepCount: 1, MaxAge: api.DurationOf(-time.Hour)}}, "cleanup.max_age"},
 	} {
 		prob := c.Fails(t, http.StatusBadRequest, api.CodeInvalidArgument, "PUT", path, bad.policy)
 		if !strings.HasPrefix(prob.Detail, bad.field+":") {
@@ -130,7 +130,7 @@ func TestSnapshotPolicyIsValidatedAndForecast(t *testing.T) {
 	// The forecast is in the policy's zone, skips the wall time DST removes, and the zone defaults to UTC.
 	var p api.SnapshotPolicy
 	c.Must(t, "PUT", path, api.SnapshotPolicy{Schedule: api.Schedule{Enabled: true, Cron: "30 2 * * *", TimeZone: "America/New_York"},
-		Cleanup: api.Cleanup{Enabled: true, KeepCount: 3, MaxAge: api.Duration(72 * time.Hour)}}, &p)
+		Cleanup: api.Cleanup{Enabled: true, KeepCount: 3, MaxAge: api.DurationOf(72 * time.Hour)}}, &p)
 	ny, _ := time.LoadLocation("America/New_York")
 	want := []string{"2024-03-11 02:30 -04:00", "2024-03-12 02:30 -04:00", "2024-03-13 02:30 -04:00", "2024-03-14 02:30 -04:00", "2024-03-15 02:30 -04:00"}
 	if got := wallTimes(p.NextFireTimes, ny); strings.Join(got, ",") != strings.Join(want, ",") {

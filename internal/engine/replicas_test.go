@@ -43,7 +43,7 @@ func TestReplicasFireEachDueWindowOnceAndTakeOverAStoppedReplicasJobs(t *testing
 			on, other = cb, ca
 		}
 		spec := enginetest.SQLDeployment(srcSQL)
-		spec.Checkpoint.Interval = api.Duration(100 * time.Millisecond)
+		spec.Checkpoint.Interval = api.DurationOf(100 * time.Millisecond)
 		dep := on.Deployment(t, ns.ID, fmt.Sprintf("job-%02d", i), spec)
 		on.StartRunning(t, dep.ID, api.StartRequest{})
 		putPolicy(t, other, dep.ID, api.SnapshotPolicy{Schedule: api.Schedule{Enabled: true, Cron: "*/10 * * * *"}})
@@ -127,7 +127,7 @@ func TestAReplicaFinishesTheCloneOfAReplicaThatStopped(t *testing.T) {
 	const deployments = 5
 	for i := range deployments {
 		spec := enginetest.SQLDeployment(srcSQL)
-		spec.Checkpoint.Interval = api.Duration(50 * time.Millisecond)
+		spec.Checkpoint.Interval = api.DurationOf(50 * time.Millisecond)
 		dep := ca.Deployment(t, src.ID, fmt.Sprintf("job-%02d", i), spec)
 		ca.StartRunning(t, dep.ID, api.StartRequest{})
 		ca.WaitCheckpoints(t, dep.ID, 1)

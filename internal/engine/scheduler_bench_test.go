@@ -38,11 +38,11 @@ func BenchmarkSchedulerIdleCPU10000Policies(b *testing.B) {
 	ctx := context.Background()
 
 	spec := enginetest.SQLDeployment(srcSQL)
-	spec.Checkpoint.Interval = api.Duration(time.Hour)
+	spec.Checkpoint.Interval = api.DurationOf(time.Hour)
 	spec.FlinkConfiguration["local.state-bytes"] = "4kb"
 	raw, _ := json.Marshal(spec)
 	policy := api.SnapshotPolicy{Schedule: api.Schedule{Enabled: true, Cron: "0 3 * * *", TimeZone: "Europe/Berlin"},
-		Cleanup: api.Cleanup{Enabled: true, KeepCount: 5, MaxAge: api.Duration(30 * 24 * time.Hour)}}
+		Cleanup: api.Cleanup{Enabled: true, KeepCount: 5, MaxAge: api.DurationOf(30 * 24 * time.Hour)}}
 
 	setupStart := time.Now()
 	var next atomic.Int64

@@ -159,7 +159,7 @@ func TestCleanupKeepsManualAndNewestSnapshots(t *testing.T) {
 	c.Must(t, "GET", "/snapshots/"+manual.ID, nil, nil)
 
 	// Max age, without the schedule: once both expire the older goes, the newest completed stays.
-	putPolicy(t, c, dep.ID, api.SnapshotPolicy{Cleanup: api.Cleanup{Enabled: true, KeepCount: 10, MaxAge: api.Duration(time.Hour)}})
+	putPolicy(t, c, dep.ID, api.SnapshotPolicy{Cleanup: api.Cleanup{Enabled: true, KeepCount: 10, MaxAge: api.DurationOf(time.Hour)}})
 	clock.Set(mustTime(t, "2025-01-06T01:35:00Z")) // the 00:30 snapshot is 65 minutes old, 00:40 is 55
 	env.Engine.WakeScheduler()
 	if got := scheduled(t, c, dep.ID); len(got) != 1 || got[0].ID != kept[0].ID {

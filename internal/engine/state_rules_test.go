@@ -105,9 +105,9 @@ func TestBoundsAreEnforced(t *testing.T) {
 	ws := admin.Workspace(t, "ws")
 	src, dst := admin.Namespace(t, ws.ID, "src"), admin.Namespace(t, ws.ID, "dst")
 	bad := map[string]func(*api.DeploymentSpec){
-		"spec.checkpoint.interval":  func(s *api.DeploymentSpec) { s.Checkpoint.Interval = api.Duration(time.Nanosecond) },
-		"spec.checkpoint.timeout":   func(s *api.DeploymentSpec) { s.Checkpoint.Timeout = api.Duration(time.Millisecond) },
-		"spec.checkpoint.min_pause": func(s *api.DeploymentSpec) { s.Checkpoint.MinPause = api.Duration(48 * time.Hour) },
+		"spec.checkpoint.interval":  func(s *api.DeploymentSpec) { s.Checkpoint.Interval = api.DurationOf(time.Nanosecond) },
+		"spec.checkpoint.timeout":   func(s *api.DeploymentSpec) { s.Checkpoint.Timeout = api.DurationOf(time.Millisecond) },
+		"spec.checkpoint.min_pause": func(s *api.DeploymentSpec) { s.Checkpoint.MinPause = api.DurationOf(48 * time.Hour) },
 		"spec.checkpoint.retained":  func(s *api.DeploymentSpec) { s.Checkpoint.Retained = 1000 },
 		"local.state-bytes":         func(s *api.DeploymentSpec) { s.FlinkConfiguration["local.state-bytes"] = "2gb" },
 	}
@@ -123,7 +123,7 @@ func TestBoundsAreEnforced(t *testing.T) {
 	}
 	dep := admin.Deployment(t, src.ID, "ok", enginetest.SQLDeployment(srcSQL))
 	prob := admin.Fails(t, http.StatusBadRequest, api.CodeInvalidArgument, "PUT", "/deployments/"+dep.ID+"/snapshot-policy",
-		api.SnapshotPolicy{Cleanup: api.Cleanup{Enabled: true, KeepCount: 1, MaxAge: api.Duration(time.Nanosecond)}})
+		api.SnapshotPolicy{Cleanup: api.Cleanup{Enabled: true, KeepCount: 1, MaxAge: api.DurationOf(time.Nanosecond)}})
 	if !strings.Contains(prob.Detail, "cleanup.max_age") {
 		t.Errorf("max_age refusal: %s", prob.Detail)
 	}

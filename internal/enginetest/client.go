@@ -143,7 +143,7 @@ func (c *Client) Object(t testing.TB, nsID, kind, name string, spec any) api.Obj
 // SQLDeployment returns a streaming SQL deployment spec with fast checkpoints and small state.
 func SQLDeployment(sql string) api.DeploymentSpec {
 	return api.DeploymentSpec{Type: api.DeploymentSQL, EngineVersion: "vvr-8.0.9-flink-1.17", SQL: sql,
-		Checkpoint:         api.CheckpointSettings{Interval: api.Duration(100 * time.Millisecond)},
+		Checkpoint:         api.CheckpointSettings{Interval: api.DurationOf(100 * time.Millisecond)},
 		FlinkConfiguration: map[string]string{"local.state-bytes": "64kb", "local.records-per-second": "10000"}}
 }
 

@@ -111,7 +111,7 @@ func TestJarDeploymentStateAndIncompatibleRestore(t *testing.T) {
 	jarSpec := func(args ...string) api.DeploymentSpec {
 		return api.DeploymentSpec{Type: api.DeploymentJAR, EngineVersion: engineVersion(),
 			Jar:        &api.JarSpec{URI: file.ID, EntryClass: flinktest.TestJarEntryClass, Args: append([]string{"--rate", "20"}, args...)},
-			Checkpoint: api.CheckpointSettings{Interval: api.Duration(time.Second)}}
+			Checkpoint: api.CheckpointSettings{Interval: api.DurationOf(time.Second)}}
 	}
 	a := c.Deployment(t, ns.ID, "a", jarSpec())
 	missing := c.Deployment(t, ns.ID, "missing", api.DeploymentSpec{Type: api.DeploymentJAR, EngineVersion: engineVersion(),

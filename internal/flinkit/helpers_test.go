@@ -100,7 +100,7 @@ INSERT INTO counted SELECT seq %% 4, COUNT(*) FROM src GROUP BY seq %% 4;`, tag)
 
 func sqlDeployment(sql string) api.DeploymentSpec {
 	return api.DeploymentSpec{Type: api.DeploymentSQL, EngineVersion: engineVersion(), SQL: sql,
-		Checkpoint: api.CheckpointSettings{Interval: api.Duration(time.Second), Retained: 2}}
+		Checkpoint: api.CheckpointSettings{Interval: api.DurationOf(time.Second), Retained: 2}}
 }
 
 var printLine = regexp.MustCompile(`^(\S+?)(?::\d+)?> \+[IU]\[(-?\d+), (\d+)\]$`)

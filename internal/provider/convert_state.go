@@ -58,18 +58,21 @@ func stringList(items []string) types.List {
 }
 
 // keepDuration returns the duration string the user wrote when the engine's value means the same time
-// ("1m" and "1m0s"), so normalisation by the engine never shows up as a diff; otherwise the engine's
-// value (null for 0 when nothing was written).
+// ("1m" and "1m0s"), so normalisation never shows up as a diff; otherwise the engine's value as it was
+// written to it (what an import reads), or in the short form for a value it made up; null for 0.
 func keepDuration(prior types.String, engine api.Duration) types.String {
 	if !prior.IsNull() && !prior.IsUnknown() {
-		if d, err := time.ParseDuration(prior.ValueString()); err == nil && d == time.Duration(engine) {
+		if d, err := time.ParseDuration(prior.ValueString()); err == nil && d == engine.Std() {
 			return prior
 		}
 	}
-	if engine == 0 {
+	switch {
+	case engine.IsZero():
 		return types.StringNull()
+	case engine.Text() != "":
+		return types.StringValue(engine.Text())
 	}
-	return types.StringValue(shortDuration(time.Duration(engine)))
+	return types.StringValue(shortDuration(engine.Std()))
 }
 
 // shortDuration writes a duration the way people do: "168h" and "10m" rather than "168h0m0s" and "10m0s".
@@ -84,13 +87,14 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
-// parseDuration reads an optional duration attribute (validated at plan time; null means 0).
+// parseDuration reads an optional duration attribute (validated at plan time; null means 0), keeping
+// its text so the engine stores it as written.
 func parseDuration(v types.String) api.Duration {
 	if v.IsNull() || v.IsUnknown() {
-		return 0
+		return api.Duration{}
 	}
-	d, _ := time.ParseDuration(v.ValueString())
-	return api.Duration(d)
+	d, _ := api.ParseDuration(v.ValueString())
+	return d
 }
 
 // cronDiagnostic explains why an expression does not parse: which field, which part, how to fix it.

@@ -100,3 +100,41 @@ resource "flink_deployment" "e" {
 		},
 	})
 }
+
+// Durations read back as they were written ("90s", not "1m30s"; "90m", not "1h30m"), so an import of a
+// deployment and of its snapshot policy plans nothing.
+func TestAccImportReadsDurationsAsWritten(t *testing.T) {
+	acctest.PreCheck(t)
+	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: `
+resource "flink_deployment" "d" {
+  namespace_id   = "` + ns.ID + `"
+  name           = "durations"
+  engine_version = "vvr-8.0.9-flink-1.17"
+  sql            = "SELECT 1"
+  checkpoint = {
+    interval = "90s"
+    timeout  = "600s"
+  }
+}
+
+resource "flink_snapshot_policy" "p" {
+  deployment_id = flink_deployment.d.id
+  schedule = {
+    cron      = "0 3 * * *"
+    time_zone = "UTC"
+  }
+  cleanup = {
+    keep_count = 3
+    max_age    = "90m"
+  }
+}
+`},
+			acctest.ImportBlockStep("flink_deployment.d"),
+			acctest.ImportBlockStep("flink_snapshot_policy.p"),
+		},
+	})
+}

@@ -178,7 +178,7 @@ func applySpec(ctx context.Context, m *deploymentModel, obj api.Object, spec api
 	}
 
 	c := spec.Checkpoint
-	isDefault := c.Interval == 0 && c.Timeout == 0 && c.MinPause == 0 && c.Retained <= 1
+	isDefault := c.Interval.IsZero() && c.Timeout.IsZero() && c.MinPause.IsZero() && c.Retained <= 1
 	if isDefault && (m.Checkpoint.IsNull() || m.Checkpoint.IsUnknown()) {
 		m.Checkpoint = types.ObjectNull(checkpointAttrTypes)
 		return

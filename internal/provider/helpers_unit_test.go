@@ -45,9 +45,14 @@ func TestKeepDuration(t *testing.T) {
 		{types.StringValue("soon"), 10 * time.Second, types.StringValue("10s")},
 	}
 	for _, tc := range cases {
-		if got := keepDuration(tc.prior, api.Duration(tc.engine)); !got.Equal(tc.want) {
+		if got := keepDuration(tc.prior, api.DurationOf(tc.engine)); !got.Equal(tc.want) {
 			t.Errorf("keepDuration(%s, %s) = %s, want %s", tc.prior, tc.engine, got, tc.want)
 		}
+	}
+	// An import has no prior value: the engine's value reads back as it was written to it.
+	written, _ := api.ParseDuration("90s")
+	if got := keepDuration(types.StringNull(), written); !got.Equal(types.StringValue("90s")) {
+		t.Errorf("keepDuration(null, written 90s) = %s, want \"90s\"", got)
 	}
 }
 
@@ -62,8 +67,8 @@ func TestParseDuration(t *testing.T) {
 		{types.StringUnknown(), 0},
 	}
 	for _, tc := range cases {
-		if got := parseDuration(tc.in); time.Duration(got) != tc.want {
-			t.Errorf("parseDuration(%s) = %s, want %s", tc.in, time.Duration(got), tc.want)
+		if got := parseDuration(tc.in); got.Std() != tc.want {
+			t.Errorf("parseDuration(%s) = %s, want %s", tc.in, got, tc.want)
 		}
 	}
 }

@@ -37,7 +37,7 @@ func stoppedWithState(t *testing.T, nsID, name, engineVersion, stateBytes, chunk
 	t.Helper()
 	c, ctx := acctest.Client(t), acctest.Context(t)
 	dep, err := c.CreateDeployment(ctx, nsID, name, api.DeploymentSpec{Type: api.DeploymentSQL, EngineVersion: engineVersion,
-		SQL: "INSERT INTO sink SELECT * FROM src", Checkpoint: api.CheckpointSettings{Interval: api.Duration(100 * time.Millisecond)},
+		SQL: "INSERT INTO sink SELECT * FROM src", Checkpoint: api.CheckpointSettings{Interval: api.DurationOf(100 * time.Millisecond)},
 		FlinkConfiguration: map[string]string{"local.state-bytes": stateBytes, "local.chunk-bytes": chunkBytes}})
 	if err != nil {
 		t.Fatal(err)

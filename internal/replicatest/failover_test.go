@@ -29,7 +29,7 @@ func setUpStatefulClone(t testing.TB, c *enginetest.Client, deps int) cloneSetup
 		spec := enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src")
 		spec.FlinkConfiguration["local.state-bytes"] = "4mb"
 		spec.FlinkConfiguration["local.chunk-bytes"] = "16kb"
-		spec.Checkpoint.Interval = api.Duration(50 * time.Millisecond)
+		spec.Checkpoint.Interval = api.DurationOf(50 * time.Millisecond)
 		dep := c.Deployment(t, s.src.ID, fmt.Sprintf("job-%02d", i), spec)
 		c.StartRunning(t, dep.ID, api.StartRequest{})
 		ids = append(ids, dep.ID)

@@ -31,7 +31,7 @@ func TestEveryDueWindowFiresOnceAcrossReplicas(t *testing.T) {
 		}
 		spec := enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src")
 		spec.FlinkConfiguration["local.state-bytes"] = "1kb"
-		spec.Checkpoint.Interval = api.Duration(time.Hour) // no checkpoints: the test is about fires
+		spec.Checkpoint.Interval = api.DurationOf(time.Hour) // no checkpoints: the test is about fires
 		var dep api.Object
 		raw, _ := jsonRaw(spec)
 		if err := must(on, "POST", "/namespaces/"+ns.ID+"/objects/"+api.KindDeployment, api.ObjectInput{Name: fmt.Sprintf("job-%04d", i), Spec: raw}, &dep); err != nil {

@@ -129,9 +129,9 @@ func parseTTL(v string) (time.Duration, error) {
 // timeout 10m, min pause 0 and 1 retained checkpoint when a value is zero (or negative).
 func DefaultCheckpointSettings(c api.CheckpointSettings) CheckpointSettings {
 	s := CheckpointSettings{
-		Interval: time.Duration(c.Interval),
-		Timeout:  time.Duration(c.Timeout),
-		MinPause: time.Duration(c.MinPause),
+		Interval: c.Interval.Std(),
+		Timeout:  c.Timeout.Std(),
+		MinPause: c.MinPause.Std(),
 		Retained: c.Retained,
 	}
 	if s.Interval <= 0 {

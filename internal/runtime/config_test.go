@@ -77,7 +77,7 @@ func TestDefaultCheckpointSettings(t *testing.T) {
 	if got != want {
 		t.Fatalf("defaults = %+v, want %+v", got, want)
 	}
-	in := api.CheckpointSettings{Interval: api.Duration(time.Minute), Timeout: api.Duration(time.Hour), MinPause: api.Duration(time.Second), Retained: 5}
+	in := api.CheckpointSettings{Interval: api.DurationOf(time.Minute), Timeout: api.DurationOf(time.Hour), MinPause: api.DurationOf(time.Second), Retained: 5}
 	if got := DefaultCheckpointSettings(in); got != (CheckpointSettings{time.Minute, time.Hour, time.Second, 5}) {
 		t.Fatalf("explicit settings changed: %+v", got)
 	}
@@ -90,7 +90,7 @@ func TestFingerprintFollowsCodeAndLayoutOnly(t *testing.T) {
 	same := base
 	same.SQL = "  INSERT INTO sink SELECT id,   COUNT(*)\tFROM src\n GROUP BY id "
 	same.FlinkConfiguration = map[string]string{"parallelism.default": "8", "state.backend.incremental": "true"}
-	same.Checkpoint = api.CheckpointSettings{Interval: api.Duration(time.Minute), Retained: 3}
+	same.Checkpoint = api.CheckpointSettings{Interval: api.DurationOf(time.Minute), Retained: 3}
 	same.EngineVersion = "vvr-8.0.9"
 	if got := Fingerprint(same); got != fp {
 		t.Fatalf("whitespace, config and checkpoint changes moved the fingerprint: %s != %s", got, fp)

@@ -157,7 +157,7 @@ func operationID(method, path string) string {
 
 var (
 	timeType     = reflect.TypeOf(time.Time{})
-	durationType = reflect.TypeOf(api.Duration(0))
+	durationType = reflect.TypeOf(api.Duration{})
 	rawJSONType  = reflect.TypeOf([]byte(nil))
 )
 

@@ -168,8 +168,8 @@ func sameStore(a, b blob.Store) bool {
 
 func withDefaults(s runtime.CheckpointSettings) runtime.CheckpointSettings {
 	d := runtime.DefaultCheckpointSettings(api.CheckpointSettings{
-		Interval: api.Duration(s.Interval), Timeout: api.Duration(s.Timeout),
-		MinPause: api.Duration(s.MinPause), Retained: s.Retained,
+		Interval: api.DurationOf(s.Interval), Timeout: api.DurationOf(s.Timeout),
+		MinPause: api.DurationOf(s.MinPause), Retained: s.Retained,
 	})
 	return d
 }
