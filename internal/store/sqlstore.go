@@ -72,8 +72,11 @@ func (s *sqlStore) Update(ctx context.Context, fn func(Tx) error) error {
 		if err == nil || !s.d.isRetryable(err) || attempt == maxAttempts {
 			return err
 		}
-		// Back off a little, randomly, so the transactions that collided do not collide again.
-		wait := time.Duration(rand.Int64N(int64(attempt)*int64(2*time.Millisecond))) + time.Millisecond
+		// Back off randomly and exponentially (1 ms doubling to 100 ms, about 1.5 s over all attempts), so
+		// the transactions that collided do not collide again and a transaction that keeps meeting a busy
+		// writer (another replica renewing leases, firing schedules) still gets its turn.
+		ceiling := min(time.Millisecond<<min(attempt, 7), 100*time.Millisecond)
+		wait := time.Duration(rand.Int64N(int64(ceiling))) + time.Millisecond
 		select {
 		case <-ctx.Done():
 			return errors.Join(ctx.Err(), err)
@@ -99,30 +102,45 @@ func (s *sqlStore) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn 
 	return tx.Commit()
 }
 
-// prepared returns db's prepared statement for query, preparing it on first use.
-func (s *sqlStore) prepared(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
-	type key struct {
-		db    *sql.DB
-		query string
+// stmtKey names a statement prepared on one pool.
+type stmtKey struct {
+	db    *sql.DB
+	query string
+}
+
+// preparing marks a statement whose preparation is under way.
+type preparing struct{}
+
+// prepared returns db's prepared statement for query, or nil while there is none yet: the caller then
+// runs the query text on its transaction. A miss prepares the statement in the background. Preparing
+// on the pool from inside a transaction would wait for a free connection, and with every connection
+// held by a transaction doing the same (a clone's workers each reading in a View), nothing would move.
+func (s *sqlStore) prepared(db *sql.DB, query string) *sql.Stmt {
+	k := stmtKey{db, query}
+	if v, ok := s.stmts.Load(k); ok {
+		st, _ := v.(*sql.Stmt)
+		return st
 	}
-	k := key{db, query}
-	if st, ok := s.stmts.Load(k); ok {
-		return st.(*sql.Stmt), nil
+	if _, loaded := s.stmts.LoadOrStore(k, preparing{}); !loaded {
+		go func() {
+			st, err := db.PrepareContext(context.Background(), query)
+			if err != nil { // a closed store, or a query the database refuses: the text runs instead
+				s.stmts.Delete(k)
+				return
+			}
+			if !s.stmts.CompareAndSwap(k, preparing{}, st) {
+				st.Close() // closeStatements ran meanwhile
+			}
+		}()
 	}
-	st, err := db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if prev, loaded := s.stmts.LoadOrStore(k, st); loaded {
-		st.Close()
-		return prev.(*sql.Stmt), nil
-	}
-	return st, nil
+	return nil
 }
 
 func (s *sqlStore) closeStatements() {
 	s.stmts.Range(func(k, v any) bool {
-		v.(*sql.Stmt).Close()
+		if st, ok := v.(*sql.Stmt); ok {
+			st.Close()
+		}
 		s.stmts.Delete(k)
 		return true
 	})

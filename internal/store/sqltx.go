@@ -30,9 +30,9 @@ func (t *sqlTx) stmt(query string) (*sql.Stmt, error) {
 	if !t.s.d.cacheStatements() {
 		return nil, nil
 	}
-	st, err := t.s.prepared(t.ctx, t.db, query)
-	if err != nil {
-		return nil, err
+	st := t.s.prepared(t.db, query)
+	if st == nil {
+		return nil, nil
 	}
 	return t.tx.StmtContext(t.ctx, st), nil
 }
