@@ -84,6 +84,16 @@ func TestRestoreFromRetainedCheckpoint(t *testing.T) {
 	if got := ev.lastStatus(); got.Status != api.JobCancelled {
 		t.Fatalf("last status %+v, want CANCELLED", got)
 	}
+	// A checkpoint Flink completed just before the cancel is reported by the watcher's look after the job
+	// ended (Flink's checkpoint stats lag): until then the newest reported one may be the one that
+	// checkpoint replaced and Flink deleted.
+	ev.waitFor(t, "the newest reported checkpoint to be the one Flink retained", func() bool {
+		if len(ev.completed) == 0 {
+			return false
+		}
+		_, err := store.Stat(context.Background(), ev.completed[len(ev.completed)-1].Prefix+"/"+runtime.MetadataFile)
+		return err == nil && len(ev.discarded) == len(ev.completed)-spec.Checkpoint.Retained
+	})
 	ev.mu.Lock()
 	cps := append([]runtime.CheckpointInfo(nil), ev.completed...)
 	discarded := append([]int64(nil), ev.discarded...)
