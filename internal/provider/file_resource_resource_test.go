@@ -236,11 +236,9 @@ func TestAccFileResourceImportOfAnotherKindFails(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:        fmt.Sprintf("resource \"flink_file_resource\" \"test\" {\n  namespace_id = %q\n  name = \"v\"\n  content = \"x\"\n}\n", ns.ID),
-			ResourceName:  "flink_file_resource.test",
-			ImportState:   true,
-			ImportStateId: v.ID,
-			ExpectError:   regexp.MustCompile(`(?s)Wrong kind of object for flink_file_resource.*flink_variable`),
+			Config: fmt.Sprintf("import {\n  to = flink_file_resource.test\n  id = %q\n}\n"+
+				"resource \"flink_file_resource\" \"test\" {\n  namespace_id = %q\n  name = \"v\"\n  content = \"x\"\n}\n", v.ID, ns.ID),
+			ExpectError: regexp.MustCompile(`(?s)Wrong kind of object for flink_file_resource.*flink_variable`),
 		}},
 	})
 }

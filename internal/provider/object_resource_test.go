@@ -27,7 +27,7 @@ func objectSteps(t *testing.T, addr string, create, update string, created, upda
 			Check: engineSpec(updated),
 		},
 		acctest.ImportBlockStep(addr),
-		{Config: update, ResourceName: addr, ImportState: true, ImportStateVerify: true},
+		{ResourceName: addr, ImportState: true, ImportStateVerify: true},
 		{
 			PreConfig: func() {
 				if err := acctest.Client(t).DeleteObject(acctest.Context(t), id); err != nil {
