@@ -13,6 +13,7 @@ import (
 
 	"github.com/streamstate/terraform-provider-flink/internal/blob"
 	"github.com/streamstate/terraform-provider-flink/internal/blob/blobtest"
+	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
 )
 
 func TestFSRoundTripRecordsChecksumAcrossRestart(t *testing.T) {
@@ -173,13 +174,13 @@ func TestFSCopyHardLinksOnOneFilesystem(t *testing.T) {
 func TestFSCopyAcrossFilesystemsFallsBackToByteCopy(t *testing.T) {
 	shm, err := os.MkdirTemp("/dev/shm", "blobtest-")
 	if err != nil {
-		skipOutsideCI(t, "no /dev/shm to act as a second filesystem: %v", err)
+		enginetest.SkipOutsideCI(t, "no /dev/shm to act as a second filesystem: %v", err)
 	}
 	t.Cleanup(func() { os.RemoveAll(shm) })
 	src := blobtest.NewFSStore(t)
 	var a, b syscall.Stat_t
 	if syscall.Stat(src.Root(), &a) != nil || syscall.Stat(shm, &b) != nil || a.Dev == b.Dev {
-		skipOutsideCI(t, "/dev/shm is on the same device as the temp dir; cannot test the cross-device path here")
+		enginetest.SkipOutsideCI(t, "/dev/shm is on the same device as the temp dir; cannot test the cross-device path here")
 	}
 	dst, _ := blob.NewFS(shm)
 	data := randomBytes(t, 3<<20)
@@ -222,13 +223,4 @@ func TestFSCopyOfFileWithoutChecksumIsLinkedAsIs(t *testing.T) {
 	if got, err := dst.Stat(context.Background(), "dir/x"); err != nil || got.SHA256 != sha256Hex([]byte("new")) {
 		t.Fatalf("after a Put over the copy: %+v, %v", got, err)
 	}
-}
-
-// skipOutsideCI skips a test the machine cannot run, except under CI (CI=true), where it must run.
-func skipOutsideCI(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf(format+" (CI must run this test)", args...)
-	}
-	t.Skipf(format, args...)
 }

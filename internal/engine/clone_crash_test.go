@@ -19,9 +19,7 @@ import (
 // again on the same data directory and checks the clone finishes with every object once and every
 // copied state verified.
 func TestCloneResumesAfterACrash(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the engine binary")
-	}
+	enginetest.SkipIfShort(t, "builds and runs the engine binary")
 	dataDir := t.TempDir()
 	proc := enginetest.StartProcess(t, dataDir)
 	a := proc.Client(enginetest.AdminToken)
@@ -143,9 +141,7 @@ func journalRecord(t *testing.T, dataDir, cloneID string, seq int) map[string]an
 // A DO_NOT_SKIP clone that crashed after taking its snapshot of the running job, but before its copy was
 // done, resumes with that snapshot: no second snapshot is taken, and the copy comes from the first.
 func TestDoNotSkipCloneResumesWithTheSnapshotItTook(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the engine binary")
-	}
+	enginetest.SkipIfShort(t, "builds and runs the engine binary")
 	dataDir := t.TempDir()
 	proc := enginetest.StartProcess(t, dataDir)
 	a := proc.Client(enginetest.AdminToken)

@@ -43,9 +43,7 @@ func snapshotsDir(dataDir, nsID string) string {
 // TestSnapshotInterruptedByACrashEndsFailedWithoutFiles kills the engine while a snapshot is being
 // written (issue 11, item 7).
 func TestSnapshotInterruptedByACrashEndsFailedWithoutFiles(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the engine binary")
-	}
+	enginetest.SkipIfShort(t, "builds and runs the engine binary")
 	dataDir := t.TempDir()
 	proc := enginetest.StartProcess(t, dataDir)
 	a := proc.Client(enginetest.AdminToken)
@@ -78,9 +76,7 @@ func TestSnapshotInterruptedByACrashEndsFailedWithoutFiles(t *testing.T) {
 // TestDoNotSkipCloneWaitingOnAnInterruptedSnapshotEnds kills the engine while a DO_NOT_SKIP clone waits
 // for the snapshot it took; after the restart the clone ends and both namespaces are unlocked (item 8).
 func TestDoNotSkipCloneWaitingOnAnInterruptedSnapshotEnds(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the engine binary")
-	}
+	enginetest.SkipIfShort(t, "builds and runs the engine binary")
 	dataDir := t.TempDir()
 	proc := enginetest.StartProcess(t, dataDir)
 	a := proc.Client(enginetest.AdminToken)
@@ -140,9 +136,7 @@ func TestCancelEndsACloneWaitingOnASnapshotWithinSeconds(t *testing.T) {
 // being deleted: no COMPLETED snapshot is left with files missing, and the next start finishes the
 // delete (issue 11, item 9).
 func TestDeploymentDeleteInterruptedByACrashFinishes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the engine binary")
-	}
+	enginetest.SkipIfShort(t, "builds and runs the engine binary")
 	dataDir := t.TempDir()
 	proc := enginetest.StartProcess(t, dataDir)
 	a := proc.Client(enginetest.AdminToken)

@@ -15,9 +15,7 @@ import (
 // and clone copy in the bucket (nothing under the data directory), and a restarted engine starts a
 // job from state it reads back from the bucket.
 func TestEngineWithManagedStorageOnS3(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the engine binary")
-	}
+	enginetest.SkipIfShort(t, "builds and runs the engine binary")
 	s3srv := blobtest.StartS3(t)
 	cfg := s3srv.Bucket(t, "managed")
 	cfg.Prefix = "engine"

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -84,7 +83,7 @@ func TestStorageThatDeniesAnActionIsNotAnInternalError(t *testing.T) {
 func TestFullAndReadOnlyStorageHaveTheirOwnCodes(t *testing.T) {
 	dir := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", dir).CombinedOutput(); err != nil {
-		skipOutsideCI(t, "cannot mount a small tmpfs (needs root): %v %s", err, out)
+		enginetest.SkipOutsideCI(t, "cannot mount a small tmpfs (needs root: run it as root): %v %s", err, out)
 	}
 	t.Cleanup(func() { _ = exec.Command("umount", "-l", dir).Run() })
 	managed, err := blob.NewFS(dir)
@@ -103,19 +102,10 @@ func TestFullAndReadOnlyStorageHaveTheirOwnCodes(t *testing.T) {
 	admin.Object(t, ns.ID, api.KindFileResource, "small", api.FileResourceSpec{Content: []byte("fits")})
 
 	if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {
-		skipOutsideCI(t, "cannot remount read-only: %v %s", err, out)
+		enginetest.SkipOutsideCI(t, "cannot remount read-only (needs root): %v %s", err, out)
 	}
 	prob = admin.Fails(t, http.StatusServiceUnavailable, api.CodeStorageReadOnly, "POST", "/namespaces/"+ns.ID+"/objects/file_resources", fileInput("more", 10))
 	if !strings.Contains(prob.Detail, "read-only") {
 		t.Fatalf("503 should say the storage is read-only: %s", prob.Detail)
 	}
-}
-
-// skipOutsideCI skips a test the machine cannot run, except under CI (CI=true), where it must run.
-func skipOutsideCI(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf(format+" (CI must run this test: run it as root)", args...)
-	}
-	t.Skipf(format, args...)
 }

@@ -54,9 +54,7 @@ func variableSpec(t testing.TB, value string) json.RawMessage {
 // The same Idempotency-Key sent to both replicas at once creates one object: every answer is that
 // object, or 409 while the first request is still in flight, and a retry afterwards replays it.
 func TestOneIdempotencyKeyThroughBothReplicasMakesOneObject(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs two engine processes")
-	}
+	enginetest.SkipIfShort(t, "runs two engine processes")
 	cl := newCluster(t, 3*time.Second)
 	a, b := cl.start(), cl.start()
 	ca := a.Client(enginetest.AdminToken)
@@ -96,9 +94,7 @@ func TestOneIdempotencyKeyThroughBothReplicasMakesOneObject(t *testing.T) {
 // Updates that carry the same, current version, sent through both replicas at once: exactly one wins,
 // every other gets 412, and the object moved by one version.
 func TestStaleVersionsThroughBothReplicasGet412(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs two engine processes")
-	}
+	enginetest.SkipIfShort(t, "runs two engine processes")
 	cl := newCluster(t, 3*time.Second)
 	a, b := cl.start(), cl.start()
 	ca := a.Client(enginetest.AdminToken)

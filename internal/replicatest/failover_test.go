@@ -107,9 +107,7 @@ func killMidClone(t testing.TB, runner, other *enginetest.Process, cloneID strin
 // lapses: it ends SUCCEEDED with every deployment once, every item done before the kill kept as it
 // was, and exactly the registered snapshot directories in the target.
 func TestKillingTheReplicaOfAStatefulCloneHandsItToTheOther(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs two engine processes")
-	}
+	enginetest.SkipIfShort(t, "runs two engine processes")
 	cl, s, c, runner, survivor := cloneOnTwoReplicas(t, 3*time.Second)
 	_, atKill := killMidClone(t, runner, survivor, c.ID)
 	if done, pending := count(atKill, api.ItemSucceeded), count(atKill, api.ItemPending); done == 0 || pending == 0 {
@@ -163,9 +161,7 @@ func TestKillingTheReplicaOfAStatefulCloneHandsItToTheOther(t *testing.T) {
 // tries is fenced off by the lease's new generation: it stops, and the clone's outcome shows one run —
 // every deployment once, exactly the registered snapshot directories.
 func TestAPausedReplicaCannotActOnTheCloneItLost(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs two engine processes")
-	}
+	enginetest.SkipIfShort(t, "runs two engine processes")
 	cl, s, c, runner, other := cloneOnTwoReplicas(t, 3*time.Second)
 	oc := other.Client(enginetest.AdminToken)
 	enginetest.Until(t, 60*time.Second, func() string { return "a first deployment cloned before the pause" }, func() bool {

@@ -14,9 +14,7 @@ import (
 // due window fires exactly once: one scheduled snapshot per deployment and window, none twice, none
 // failed (each fire happens on the replica whose process runs the job).
 func TestEveryDueWindowFiresOnceAcrossReplicas(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs two engine processes with 1,000 jobs")
-	}
+	enginetest.SkipIfShort(t, "runs two engine processes with 1,000 jobs")
 	const policies = 1000
 	// 1,000 leases renewed on a shared machine: a period that a busy SQLite file can keep up with.
 	cl := newCluster(t, 5*time.Second)

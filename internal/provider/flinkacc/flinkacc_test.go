@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/streamstate/terraform-provider-flink/internal/acctest"
+	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
 	"github.com/streamstate/terraform-provider-flink/internal/flinktest"
 )
 
@@ -87,12 +88,13 @@ resource "flink_deployment" %[1]q {
 `, name, ns, engineVersion(), countingSQL(tag), desired, extra)
 }
 
-// precheck skips without TF_ACC, as resource.Test does; the tests bring their own engine, so the shared
-// one acctest.PreCheck expects is not needed.
+// precheck skips without TF_ACC, as resource.Test does, except under CI, where the Flink acceptance
+// tests must run; the tests bring their own engine, so the shared one acctest.PreCheck expects is not
+// needed.
 func precheck(t *testing.T) {
 	t.Helper()
 	if os.Getenv(resource.EnvTfAcc) == "" {
-		t.Skipf("acceptance test: set %s=1 to run it on a real Flink cluster", resource.EnvTfAcc)
+		enginetest.SkipOutsideCI(t, "acceptance test: set %s=1 to run it on a real Flink cluster", resource.EnvTfAcc)
 	}
 }
 
