@@ -30,10 +30,7 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	}
 	reader.SetMaxOpenConns(4)
 	s := &sqlStore{d: sqliteDialect{}, writer: writer, reader: reader, writeSlot: make(chan struct{}, 1)}
-	s.close = func() error {
-		s.closeStatements()
-		return errors.Join(reader.Close(), writer.Close())
-	}
+	s.close = func() error { return errors.Join(reader.Close(), writer.Close()) }
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open metadata store %s: %w", path, err)

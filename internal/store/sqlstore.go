@@ -42,7 +42,13 @@ type sqlStore struct {
 	writer *sql.DB // Update transactions
 	reader *sql.DB // View transactions (the same pool as writer on PostgreSQL)
 	stmts  sync.Map
-	close  func() error
+	close  func() error // closes the pools
+	// preparing counts the background preparations under way; closed (under prepMu) stops new ones, so
+	// Close waits for them instead of closing the pools under a preparation that then opens a connection
+	// (on SQLite, files in a directory the caller is about to remove).
+	prepMu    sync.Mutex
+	closed    bool
+	preparers sync.WaitGroup
 	// writeSlot, when set, queues Updates in this process (SQLite: one writer, and the writer pool keeps
 	// a second connection free so statements can be prepared while a transaction holds the first). A
 	// channel, not a mutex: a waiting Update gives up when its context ends.
@@ -51,10 +57,19 @@ type sqlStore struct {
 
 var _ Store = (*sqlStore)(nil)
 
-// maxAttempts bounds how often an Update is retried after serialisation failures.
-const maxAttempts = 20
+// retryBudget bounds how long an Update is retried after serialisation failures. A time, not a count:
+// twenty quick attempts (about 1.5 s) ran out for a job start that met another replica renewing a
+// thousand leases on a loaded CI machine; the budget is well inside a client's request timeout.
+const retryBudget = 15 * time.Second
 
-func (s *sqlStore) Close() error { return s.close() }
+func (s *sqlStore) Close() error {
+	s.prepMu.Lock()
+	s.closed = true
+	s.prepMu.Unlock()
+	s.preparers.Wait()
+	s.closeStatements()
+	return s.close()
+}
 
 // Update runs fn in a serialised write transaction, again from the start when the database reports a
 // serialisation failure (PostgreSQL's SERIALIZABLE; SQLite's single writer never does).
@@ -67,14 +82,15 @@ func (s *sqlStore) Update(ctx context.Context, fn func(Tx) error) error {
 			return ctx.Err()
 		}
 	}
+	deadline := time.Now().Add(retryBudget)
 	for attempt := 1; ; attempt++ {
 		err := s.run(ctx, s.writer, s.d.updateOptions(), fn)
-		if err == nil || !s.d.isRetryable(err) || attempt == maxAttempts {
+		if err == nil || !s.d.isRetryable(err) || time.Now().After(deadline) {
 			return err
 		}
-		// Back off randomly and exponentially (1 ms doubling to 100 ms, about 1.5 s over all attempts), so
-		// the transactions that collided do not collide again and a transaction that keeps meeting a busy
-		// writer (another replica renewing leases, firing schedules) still gets its turn.
+		// Back off randomly and exponentially (1 ms doubling to 100 ms), so the transactions that collided
+		// do not collide again and a transaction that keeps meeting a busy writer (another replica
+		// renewing leases, firing schedules) still gets its turn.
 		ceiling := min(time.Millisecond<<min(attempt, 7), 100*time.Millisecond)
 		wait := time.Duration(rand.Int64N(int64(ceiling))) + time.Millisecond
 		select {
@@ -121,8 +137,15 @@ func (s *sqlStore) prepared(db *sql.DB, query string) *sql.Stmt {
 		st, _ := v.(*sql.Stmt)
 		return st
 	}
+	s.prepMu.Lock()
+	defer s.prepMu.Unlock()
+	if s.closed {
+		return nil
+	}
 	if _, loaded := s.stmts.LoadOrStore(k, preparing{}); !loaded {
+		s.preparers.Add(1)
 		go func() {
+			defer s.preparers.Done()
 			st, err := db.PrepareContext(context.Background(), query)
 			if err != nil { // a closed store, or a query the database refuses: the text runs instead
 				s.stmts.Delete(k)
