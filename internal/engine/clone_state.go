@@ -177,7 +177,9 @@ func (r *cloneRun) copyFrom(ctx context.Context, rt runtime.Runtime, src *restor
 	}
 	info, err := rt.CopyState(ctx, runtime.StateRef{Storage: srcStore, Prefix: src.prefix, Checkpoint: src.checkpoint}, r.dstStore, prefix)
 	if err != nil {
-		if !lease.IsLost(ctx, err) { // after a loss, the prefix is the new owner's
+		// After a loss the prefix is the new owner's. A replica paused past its lease may not know yet
+		// (its copy failed because the new owner cleared the prefix under it): ask the store first.
+		if !lease.IsLost(ctx, err) && r.e.stillLeased(ctx) == nil {
 			_ = r.dstStore.DeletePrefix(context.WithoutCancel(ctx), prefix)
 		}
 		return info, fmt.Errorf("copy state %s: %w", src.id, err)
@@ -217,6 +219,10 @@ func (r *cloneRun) namespaceRuntime(ctx context.Context, nsID string) (namespace
 // removePartialCopy removes what an earlier run left at prefix. With replicas, that run may belong to a
 // replica that was paused past its lease and is still finishing a file when it wakes (it stops at its
 // next check): a removal that races with such a write is tried again.
+//
+// Storage writes are not fenced by the lease as store transactions are, so every removal first asks the
+// store whether this replica still holds the clone: one that woke after losing it stops here instead of
+// removing the new owner's copy.
 func (r *cloneRun) removePartialCopy(ctx context.Context, prefix string) error {
 	var err error
 	for _, wait := range []time.Duration{0, 50 * time.Millisecond, 200 * time.Millisecond, time.Second} {
@@ -224,6 +230,9 @@ func (r *cloneRun) removePartialCopy(ctx context.Context, prefix string) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(wait):
+		}
+		if err = r.e.stillLeased(ctx); err != nil {
+			return err
 		}
 		if err = r.dstStore.DeletePrefix(ctx, prefix); err == nil {
 			return nil

@@ -209,6 +209,9 @@ func (e *Engine) recoverJob(ctx context.Context, job api.Job, adoptIn func(func(
 // backoff and says so on the job; a job the cluster no longer knows ends FAILED with the reason; a stop
 // that was under way is sent again.
 func (e *Engine) adoptJob(ctx context.Context, rt runtime.Runtime, ws workspaceRecord, job api.Job) {
+	// Flink may have discarded checkpoints while no engine watched (a restart, a dead replica): list only
+	// those whose files are still there.
+	e.forgetMissingCheckpoints(ctx, job)
 	var dep objectRecord
 	var spec api.DeploymentSpec
 	err := e.store.View(ctx, func(tx store.Tx) (err error) {

@@ -209,9 +209,8 @@ func (e *Engine) takeOverJob(ctx context.Context, job api.Job) {
 		e.log.Error("list a taken-over job's snapshots", "job", job.ID, "err", err)
 	}
 	e.failInterruptedSnapshots(ctx, started)
-	// The dead owner's job may have discarded a checkpoint after its last report reached the store:
-	// resume from the newest one whose files are there.
-	e.forgetMissingCheckpoints(ctx, job)
+	// Checkpoints the dead owner's job discarded after its last report are forgotten by resumeJob (local)
+	// or adoptJob (Flink) before the job goes on.
 	e.log.Info("taking over job", "job", job.ID, "deployment", job.DeploymentID, "status", job.Status)
 	e.recoverJob(ctx, job, func(adopt func(context.Context)) { adopt(ctx) })
 }
@@ -293,4 +292,15 @@ func (e *Engine) ReplicaStats() (lease.Stats, bool) {
 		return lease.Stats{}, false
 	}
 	return e.leases.Stats(), true
+}
+
+// stillLeased fails with lease.ErrLost unless this replica still holds every lease ctx carries, asked of
+// the store now (the fenced store checks them in every transaction). Work outside the store on a
+// lease's behalf (removing files from storage) asks first: a replica paused past its lease does not
+// know it lost it until its next renewal.
+func (e *Engine) stillLeased(ctx context.Context) error {
+	if !lease.Held(ctx) {
+		return nil
+	}
+	return e.store.View(ctx, func(store.Tx) error { return nil })
 }

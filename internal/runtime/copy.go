@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path"
 	"strconv"
-	"sync"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/blob"
@@ -17,8 +16,9 @@ import (
 // where the stores allow) on up to parallel goroutines, and each copy's size and sha256 must equal the
 // source metadata's. A copy that shares the source's bytes (a hard link) that nothing wrote to since they
 // were hashed is proven by that (blob.LinkedUnchanged); every other copy (copied in the kernel or across
-// stores, or a link whose bytes were touched) is read back and hashed. MetadataFile is written last, so a destination without it is a partial copy; on
-// failure the files already copied are removed.
+// stores, or a link whose bytes were touched) is read back and hashed. MetadataFile is written last, so a destination without it is a partial copy. A
+// failed copy leaves what it wrote under dstPrefix for the caller to remove: only the caller knows whether
+// the prefix is still its own (a clone's replica that lost its lease must not remove the new owner's copy).
 func CopyState(ctx context.Context, src blob.Store, srcPrefix string, dst blob.Store, dstPrefix string, parallel int) (Metadata, error) {
 	m, err := ReadMetadata(ctx, src, srcPrefix)
 	if err != nil {
@@ -48,19 +48,12 @@ func CopyState(ctx context.Context, src blob.Store, srcPrefix string, dst blob.S
 		out.Files[i] = g
 	}
 
-	var (
-		mu      sync.Mutex
-		written []string
-	)
 	err = ForEachParallel(ctx, len(m.Files), parallel, func(ctx context.Context, i int) error {
 		from, to := ResolveKey(srcPrefix, m.Files[i]), JoinKey(dstPrefix, out.Files[i].Key)
 		info, err := blob.Copy(ctx, src, from, dst, to)
 		if err != nil {
 			return fmt.Errorf("%w: copy state file %s to %s: %w", ErrCorruptState, src.Location(from), dst.Location(to), err)
 		}
-		mu.Lock()
-		written = append(written, to)
-		mu.Unlock()
 		if info.Size != m.Files[i].Size || info.SHA256 != m.Files[i].SHA256 {
 			return fmt.Errorf("%w: state file %s copied as %d bytes with sha256 %s; the source metadata says %d bytes with sha256 %s",
 				ErrCorruptState, src.Location(from), info.Size, info.SHA256, m.Files[i].Size, m.Files[i].SHA256)
@@ -74,10 +67,6 @@ func CopyState(ctx context.Context, src blob.Store, srcPrefix string, dst blob.S
 		_, err = WriteMetadata(ctx, dst, dstPrefix, out)
 	}
 	if err != nil {
-		// Best effort, with a fresh context: the caller's may be the reason we stopped.
-		for _, k := range written {
-			_ = dst.Delete(context.WithoutCancel(ctx), k)
-		}
 		return Metadata{}, err
 	}
 	return out, nil

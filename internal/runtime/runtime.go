@@ -56,7 +56,8 @@ type Runtime interface {
 	// completed; SavepointResult.Prefix is the directory holding its MetadataFile.
 	Savepoint(ctx context.Context, jobID string, target SavepointTarget) (SavepointResult, error)
 	// CopyState copies relocatable state into dst under dstPrefix and verifies the copy (a clone's state).
-	// State that only works where it was written returns ErrNotRelocatable.
+	// State that only works where it was written returns ErrNotRelocatable. A failed copy leaves a partial
+	// copy (no MetadataFile) under dstPrefix: the caller removes it if the prefix is still its own.
 	CopyState(ctx context.Context, src StateRef, dst blob.Store, dstPrefix string) (StateInfo, error)
 	// Close stops watching jobs. Jobs that live in this process (local) stop without a status report (they
 	// stay RUNNING in the records and are recovered on the next start); jobs on a cluster keep running.

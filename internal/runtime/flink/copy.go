@@ -15,7 +15,7 @@ const copyParallel = 8
 
 // CopyState copies a savepoint directory to dstPrefix in dst: every file under src.Prefix, in parallel,
 // each verified by size (blob.Copy also checks sha256 where it is recorded), _metadata last so a
-// destination without it is a partial copy, and on failure the files copied are removed. Savepoints
+// destination without it is a partial copy (left for the caller to remove, see runtime.Runtime). Savepoints
 // (CANONICAL and NATIVE) are self-contained and relocatable; a checkpoint references files by absolute
 // path and shares files with other checkpoints, so it returns runtime.ErrNotRelocatable.
 func (r *Runtime) CopyState(ctx context.Context, src runtime.StateRef, dst blob.Store, dstPrefix string) (runtime.StateInfo, error) {
@@ -42,19 +42,12 @@ func (r *Runtime) CopyState(ctx context.Context, src runtime.StateRef, dst blob.
 		return runtime.StateInfo{}, fmt.Errorf("flink runtime: copy state: %w: %s holds no %s, so it is not a complete savepoint",
 			runtime.ErrCorruptState, src.Storage.Location(src.Prefix), runtime.MetadataFile)
 	}
-	var (
-		mu      sync.Mutex
-		written []string
-	)
 	copyOne := func(ctx context.Context, f blob.Info) error {
 		to := joinKey(dstPrefix, strings.TrimPrefix(f.Key, srcDir))
 		info, err := blob.Copy(ctx, src.Storage, f.Key, dst, to)
 		if err != nil {
 			return fmt.Errorf("copy %s to %s: %w", src.Storage.Location(f.Key), dst.Location(to), err)
 		}
-		mu.Lock()
-		written = append(written, to)
-		mu.Unlock()
 		if info.Size != f.Size {
 			return fmt.Errorf("%w: %s copied as %d bytes but the source has %d", runtime.ErrCorruptState, dst.Location(to), info.Size, f.Size)
 		}
@@ -65,9 +58,6 @@ func (r *Runtime) CopyState(ctx context.Context, src runtime.StateRef, dst blob.
 		err = copyOne(ctx, *meta)
 	}
 	if err != nil {
-		for _, k := range written {
-			_ = dst.Delete(context.WithoutCancel(ctx), k)
-		}
 		return runtime.StateInfo{}, fmt.Errorf("flink runtime: copy state %s: %w", src.Storage.Location(src.Prefix), err)
 	}
 	out := runtime.StateInfo{Files: len(files) + 1, SizeBytes: meta.Size}
