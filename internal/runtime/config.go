@@ -19,6 +19,7 @@ const (
 	ConfigChunkBytes        = "local.chunk-bytes"
 	ConfigCheckpointFailure = "local.checkpoint-failure"
 	ConfigSavepointFailure  = "local.savepoint-failure"
+	ConfigSavepointDelay    = "local.savepoint-delay"
 	ConfigOperatorLayout    = "local.operator-layout"
 	ConfigIncremental       = "state.backend.incremental"
 	ConfigStateTTL          = "table.exec.state.ttl"
@@ -35,6 +36,7 @@ const (
 	// out, and every checkpoint and snapshot writes this many bytes.
 	MaxStateBytes       = 1 << 30
 	maxRecordsPerSecond = 1_000_000_000
+	maxSavepointDelay   = time.Hour
 )
 
 // LocalConfig is a deployment's configuration as the local runtime reads it.
@@ -44,8 +46,11 @@ type LocalConfig struct {
 	ChunkBytes        int64
 	CheckpointFailure bool
 	SavepointFailure  bool
-	OperatorLayout    string
-	Incremental       bool
+	// SavepointDelay holds every savepoint back this long before it writes (a slow savepoint, to try
+	// what waits for one: a DO_NOT_SKIP clone, a stop with savepoint).
+	SavepointDelay time.Duration
+	OperatorLayout string
+	Incremental    bool
 	// StateTTL is zero when keyed state never expires.
 	StateTTL time.Duration
 }
@@ -96,6 +101,13 @@ func ParseConfig(cfg map[string]string) (LocalConfig, error) {
 			}
 			*dst = b
 		}
+	}
+	if v, ok := cfg[ConfigSavepointDelay]; ok {
+		d, perr := time.ParseDuration(strings.TrimSpace(v))
+		if perr != nil || d < 0 || d > maxSavepointDelay {
+			return c, fmt.Errorf("flink configuration %s = %q: want a duration from 0s to %s, like \"30s\" or \"10m\"", ConfigSavepointDelay, v, maxSavepointDelay)
+		}
+		c.SavepointDelay = d
 	}
 	c.OperatorLayout = cfg[ConfigOperatorLayout]
 	if v, ok := cfg[ConfigStateTTL]; ok {

@@ -20,14 +20,14 @@ func TestParseConfigDefaultsAndForms(t *testing.T) {
 	c, err = ParseConfig(map[string]string{
 		"local.records-per-second": "250", "local.state-bytes": "256 mb", "local.chunk-bytes": "64 kb",
 		"local.checkpoint-failure": "true", "local.savepoint-failure": "false", "local.operator-layout": "v2",
-		"state.backend.incremental": "TRUE", "table.exec.state.ttl": "129600000",
+		"state.backend.incremental": "TRUE", "table.exec.state.ttl": "129600000", "local.savepoint-delay": "10m",
 		"parallelism.default": "4", // not ours: passed through
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want = LocalConfig{RecordsPerSecond: 250, StateBytes: 256 << 20, ChunkBytes: 64 << 10, CheckpointFailure: true,
-		OperatorLayout: "v2", Incremental: true, StateTTL: 36 * time.Hour}
+		OperatorLayout: "v2", Incremental: true, StateTTL: 36 * time.Hour, SavepointDelay: 10 * time.Minute}
 	if c != want {
 		t.Fatalf("parsed = %+v, want %+v", c, want)
 	}
@@ -55,6 +55,8 @@ func TestValidateConfigNamesKeyAndForm(t *testing.T) {
 		{"local.chunk-bytes", "0", "at least 1"},
 		{"local.checkpoint-failure", "sometimes", "true or false"},
 		{"local.savepoint-failure", "yes please", "true or false"},
+		{"local.savepoint-delay", "a while", "like \"30s\""},
+		{"local.savepoint-delay", "2h", "from 0s to 1h0m0s"},
 		{"state.backend.incremental", "maybe", "true or false"},
 		{"table.exec.state.ttl", "a while", "36 h"},
 		{"table.exec.state.ttl", "-1h", "36 h"},

@@ -270,6 +270,23 @@ func (r *Runtime) Close() error {
 	return nil
 }
 
+// holdSavepoint waits out local.savepoint-delay, or until the caller gives up or the job ends.
+func (j *job) holdSavepoint(ctx context.Context) error {
+	if j.cfg.SavepointDelay <= 0 {
+		return nil
+	}
+	t := time.NewTimer(j.cfg.SavepointDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-j.done:
+		return fmt.Errorf("the job ended while the savepoint waited out %s", runtime.ConfigSavepointDelay)
+	}
+}
+
 // savepoint writes every chunk into target.Prefix (relative keys), then the MetadataFile.
 func (j *job) savepoint(ctx context.Context, target runtime.SavepointTarget) (runtime.SavepointResult, error) {
 	if j.cfg.SavepointFailure {
@@ -285,6 +302,9 @@ func (j *job) savepoint(ctx context.Context, target runtime.SavepointTarget) (ru
 	}
 	if target.Storage == nil {
 		return runtime.SavepointResult{}, fmt.Errorf("savepoint target %q has no Storage", target.Prefix)
+	}
+	if err := j.holdSavepoint(ctx); err != nil {
+		return runtime.SavepointResult{}, err
 	}
 	began := time.Now()
 	createdAt := j.clock()

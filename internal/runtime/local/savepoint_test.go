@@ -281,3 +281,25 @@ func TestStartRejectsBadConfigurationAndUnknownJobs(t *testing.T) {
 		t.Fatalf("savepoint of an unknown job: err = %v, want ErrUnknownJob", err)
 	}
 }
+
+// local.savepoint-delay holds a savepoint back (to try what waits for one); a caller that gives up ends
+// the wait, and nothing is written.
+func TestSavepointDelayWaitsUntilTheCallerGivesUp(t *testing.T) {
+	rt := New(Options{})
+	defer rt.Close()
+	store, root := newStore(t)
+	spec := quietSpec("job-1", map[string]string{"local.savepoint-delay": "1h"})
+	spec.Storage = store
+	ev := startJob(t, rt, spec)
+	ev.waitStatus(t, "RUNNING")
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := rt.Savepoint(ctx, "job-1", runtime.SavepointTarget{Storage: store, Prefix: "sp"})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("savepoint err = %v, want the caller's deadline (it waits out local.savepoint-delay)", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "sp")); !os.IsNotExist(err) {
+		t.Fatalf("a savepoint given up on left %s behind (stat err %v)", filepath.Join(root, "sp"), err)
+	}
+	stopJob(t, rt, ev, "job-1")
+}
