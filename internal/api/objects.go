@@ -147,7 +147,23 @@ type FileResourceSpec struct {
 	Size     int64  `json:"size"`
 	SHA256   string `json:"sha256,omitempty"`
 	Location string `json:"location,omitempty"`
+	// Origin is where the uploader says the current bytes came from; nil when it did not say.
+	Origin *FileOrigin `json:"origin,omitempty"`
 }
+
+// FileOrigin records where a file resource's current bytes came from, as the uploader described them:
+// the provider's `source` path and `source_hash`, or inline `content`. The engine keeps it with the bytes
+// (a clone copies it, new bytes replace it) and never reads the path: it lets an import give back what a
+// configuration set, so the plan after an import is empty. An upload sets it with the query parameters
+// source, source_hash and inline=true.
+type FileOrigin struct {
+	Source     string `json:"source,omitempty"`
+	SourceHash string `json:"source_hash,omitempty"`
+	Inline     bool   `json:"inline,omitempty"`
+}
+
+// MaxOriginText bounds FileOrigin's strings.
+const MaxOriginText = 4096
 
 // GenericSpec is the spec of catalogs, UDFs, connectors, formats, task orchestrations, queues and alert
 // configurations: a type and its properties.

@@ -33,7 +33,9 @@ var Routes = []string{
 	"POST /api/v1/namespaces/{id}/objects/{kind}", // ObjectInput -> Object
 	"GET /api/v1/namespaces/{id}/objects/{kind}",  // Page[Object]; ?name= filters
 	// The raw bytes of a file resource, streamed to storage: creates it (201) or replaces its bytes (200).
+	// ?source=&source_hash= or ?inline=true record where the bytes came from (FileOrigin).
 	"PUT /api/v1/namespaces/{id}/file-resources/{name}", // application/octet-stream -> Object
+	"GET /api/v1/namespaces/{id}/file-resources/{name}", // -> application/octet-stream, the current bytes
 	"GET /api/v1/objects/{id}",                          // Object
 	"PUT /api/v1/objects/{id}",                          // ObjectInput -> Object; 412 on a stale version
 	"DELETE /api/v1/objects/{id}",                       // 204; a deployment's job is stopped and its state deleted

@@ -190,7 +190,14 @@ type call struct {
 	// stream, when set, is the raw request body (instead of in as JSON), opened anew for every attempt;
 	// the call is then bounded by ctx alone, not by the per-attempt RequestTimeout.
 	stream func() (io.Reader, error)
+	// rawOut, when set, receives the answer's bytes as they are (a download); they are not logged.
+	rawOut *[]byte
+	// readOnly marks a POST that changes nothing (a validation): it carries no Idempotency-Key.
+	readOnly bool
 }
+
+// maxAnswer bounds the bytes read of one answer.
+const maxAnswer = 32 << 20
 
 // do runs a call with retries and returns the HTTP status of the final answer.
 func (c *Client) do(ctx context.Context, cl call) (int, error) {
@@ -229,7 +236,7 @@ func (c *Client) do(ctx context.Context, cl call) (int, error) {
 		untimed.Timeout = 0 // an upload takes as long as its bytes need; the caller's ctx bounds it
 		rc.HTTPClient = &untimed
 	}
-	if cl.method != http.MethodGet && cl.stream == nil {
+	if cl.method != http.MethodGet && cl.stream == nil && !cl.readOnly {
 		// Every mutating call carries one, generated once here; retryablehttp resends this same request
 		// (headers included) on retry, so an attempt whose answer was lost is answered as it was.
 		req.Header.Set(api.HeaderIdempotencyKey, uuid.NewString())
@@ -246,8 +253,12 @@ func (c *Client) do(ctx context.Context, cl call) (int, error) {
 		return 0, &TransportError{Method: cl.method, URL: u.Redacted(), Err: unwrapURLError(err)}
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-	logCall(ctx, cl.method, cl.path, resp.StatusCode, time.Since(started), attempt, body, data)
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	logged := data
+	if cl.rawOut != nil && resp.StatusCode < 400 {
+		logged = nil // a file's bytes, not an answer to log
+	}
+	logCall(ctx, cl.method, cl.path, resp.StatusCode, time.Since(started), attempt, body, logged)
 	if err != nil {
 		return resp.StatusCode, &TransportError{Method: cl.method, URL: u.Redacted(), Err: err}
 	}
@@ -255,6 +266,14 @@ func (c *Client) do(ctx context.Context, cl call) (int, error) {
 		e := decodeProblem(resp.StatusCode, data)
 		e.Method, e.Path, e.Retried = cl.method, cl.path, attempt > 0
 		return resp.StatusCode, e
+	}
+	if cl.rawOut != nil {
+		if resp.ContentLength > int64(len(data)) {
+			return resp.StatusCode, fmt.Errorf("%s %s: the answer has %d bytes, more than the %d this client reads",
+				cl.method, cl.path, resp.ContentLength, maxAnswer)
+		}
+		*cl.rawOut = data
+		return resp.StatusCode, nil
 	}
 	if cl.out != nil && resp.StatusCode != http.StatusNoContent && len(bytes.TrimSpace(data)) > 0 {
 		if err := json.Unmarshal(data, cl.out); err != nil {

@@ -123,6 +123,13 @@ func TestReadsCarryNoIdempotencyKey(t *testing.T) {
 	if k := rec.header(0, api.HeaderIdempotencyKey); k != "" {
 		t.Fatalf("GET sent Idempotency-Key %q", k)
 	}
+	// A cron validation is a POST that changes nothing: the engine need not keep a replay record of it.
+	if _, err := c.ValidateCron(context.Background(), api.CronRequest{Cron: "0 3 * * *"}); err != nil {
+		t.Fatal(err)
+	}
+	if rec.requests[1].Method != http.MethodPost || rec.header(1, api.HeaderIdempotencyKey) != "" {
+		t.Fatalf("%s %s sent Idempotency-Key %q", rec.requests[1].Method, rec.requests[1].URL.Path, rec.header(1, api.HeaderIdempotencyKey))
+	}
 }
 
 func TestEngineErrorsAreTypedAndNotRetried(t *testing.T) {

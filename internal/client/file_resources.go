@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
@@ -15,7 +16,10 @@ import (
 // attempt: a retried upload (after a lost answer, a 503 or a connection error) sends the whole file
 // again, and as the PUT names the object, a retry replaces the bytes with the same ones rather than
 // making a second object. The call is bounded by ctx, not by the per-request timeout.
-func (c *Client) UploadFileResource(ctx context.Context, namespaceID, name, path string) (api.Object, error) {
+//
+// The upload records source and sourceHash as the bytes' origin (the engine gives them back on read, so an
+// import restores them); sourceHash may be empty.
+func (c *Client) UploadFileResource(ctx context.Context, namespaceID, name, path, sourceHash string) (api.Object, error) {
 	// A missing or unreadable file is the caller's to fix, not a transport failure to retry.
 	f, err := os.Open(path)
 	if err != nil {
@@ -28,7 +32,11 @@ func (c *Client) UploadFileResource(ctx context.Context, namespaceID, name, path
 			opened.Close()
 		}
 	}()
-	return c.upload(ctx, namespaceID, name, func() (io.Reader, error) {
+	origin := url.Values{"source": {path}}
+	if sourceHash != "" {
+		origin.Set("source_hash", sourceHash)
+	}
+	return c.upload(ctx, namespaceID, name, origin, func() (io.Reader, error) {
 		if opened != nil {
 			opened.Close() // the previous attempt's file, should the transport not have closed it
 		}
@@ -38,14 +46,33 @@ func (c *Client) UploadFileResource(ctx context.Context, namespaceID, name, path
 	})
 }
 
-// UploadFileResourceContent is UploadFileResource with the bytes in memory (inline content).
+// UploadFileResourceContent is UploadFileResource with the bytes in memory, recorded as inline content.
 func (c *Client) UploadFileResourceContent(ctx context.Context, namespaceID, name string, content []byte) (api.Object, error) {
-	return c.upload(ctx, namespaceID, name, func() (io.Reader, error) { return bytes.NewReader(content), nil })
+	return c.upload(ctx, namespaceID, name, url.Values{"inline": {"true"}},
+		func() (io.Reader, error) { return bytes.NewReader(content), nil })
 }
 
-func (c *Client) upload(ctx context.Context, namespaceID, name string, open func() (io.Reader, error)) (api.Object, error) {
+func (c *Client) upload(ctx context.Context, namespaceID, name string, origin url.Values, open func() (io.Reader, error)) (api.Object, error) {
 	var out api.Object
 	_, err := c.do(ctx, call{method: http.MethodPut, path: p("/api/v1/namespaces/%s/file-resources/%s", namespaceID, name),
-		stream: open, out: &out})
+		query: origin, stream: open, out: &out})
 	return out, err
+}
+
+// DownloadFileResource returns the current bytes of the file resource name (at most 32 MiB: larger
+// files are refused with an error rather than cut).
+func (c *Client) DownloadFileResource(ctx context.Context, namespaceID, name string) ([]byte, error) {
+	var data []byte
+	_, err := c.do(ctx, call{method: http.MethodGet, path: p("/api/v1/namespaces/%s/file-resources/%s", namespaceID, name), rawOut: &data})
+	return data, err
+}
+
+// SetFileResourceOrigin records where a file resource's current bytes came from without uploading them
+// again (the bytes are the same, the configuration names them differently).
+func (c *Client) SetFileResourceOrigin(ctx context.Context, id string, origin api.FileOrigin, version int64) (api.Object, error) {
+	in, err := ObjectInputFor("", api.FileResourceSpec{Origin: &origin}, version)
+	if err != nil {
+		return api.Object{}, err
+	}
+	return c.UpdateObject(ctx, id, in)
 }

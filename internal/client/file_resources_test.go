@@ -39,7 +39,7 @@ func TestUploadIsRetriedWithTheWholeFile(t *testing.T) {
 		}
 	})
 	c := newTestClient(t, rec.srv.URL, 3)
-	obj, err := c.UploadFileResource(context.Background(), "ns-1", "udf.jar", path)
+	obj, err := c.UploadFileResource(context.Background(), "ns-1", "udf.jar", path, "h1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,13 +56,19 @@ func TestUploadIsRetriedWithTheWholeFile(t *testing.T) {
 		r.Header.Get("Content-Type") != "application/octet-stream" || r.Header.Get(api.HeaderIdempotencyKey) != "" {
 		t.Fatalf("upload request: %s %s %v", r.Method, r.URL.Path, r.Header)
 	}
+	// Every attempt records where the bytes came from.
+	for i, r := range rec.requests {
+		if q := r.URL.Query(); q.Get("source") != path || q.Get("source_hash") != "h1" || q.Has("inline") {
+			t.Fatalf("attempt %d: query %v, want source=%s&source_hash=h1", i+1, q, path)
+		}
+	}
 }
 
 // A file that cannot be read fails at once, naming the file, without calling the engine.
 func TestUploadOfAMissingFileFailsBeforeTheCall(t *testing.T) {
 	rec := newRecorder(t, func(int, http.ResponseWriter, *http.Request) {})
 	c := newTestClient(t, rec.srv.URL, 3)
-	_, err := c.UploadFileResource(context.Background(), "ns-1", "x.jar", filepath.Join(t.TempDir(), "missing.jar"))
+	_, err := c.UploadFileResource(context.Background(), "ns-1", "x.jar", filepath.Join(t.TempDir(), "missing.jar"), "")
 	if err == nil || !strings.Contains(err.Error(), "missing.jar") || IsUnreachable(err) || rec.count() != 0 {
 		t.Fatalf("err = %v after %d calls", err, rec.count())
 	}

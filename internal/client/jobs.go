@@ -86,7 +86,10 @@ func (c *Client) DeleteSnapshot(ctx context.Context, id string) (*api.Snapshot, 
 
 // ValidateCron returns the next fire times of a schedule, with warnings (the 10-minute floor).
 func (c *Client) ValidateCron(ctx context.Context, in api.CronRequest) (api.CronResponse, error) {
-	return post[api.CronResponse](ctx, c, "/api/v1/cron/validate", in)
+	// A question, not a change: no Idempotency-Key, so the engine stores no replay record for it.
+	var out api.CronResponse
+	_, err := c.do(ctx, call{method: http.MethodPost, path: "/api/v1/cron/validate", in: in, out: &out, readOnly: true})
+	return out, err
 }
 
 func setIf(q url.Values, key, value string) {

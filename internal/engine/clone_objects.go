@@ -103,9 +103,9 @@ func (r *cloneRun) prepareItem(ctx context.Context, it cloneItemRecord) cloneExt
 	if !ok {
 		return cloneExtras{}
 	}
+	spec, _ := specOf[api.FileResourceSpec](src.Object)
 	srcKey, err := currentFileKey(ctx, r.srcStore, src.Object)
 	if err == nil && srcKey == "" {
-		spec, _ := specOf[api.FileResourceSpec](src.Object)
 		err = fmt.Errorf("its bytes are missing at %s", spec.Location)
 	}
 	if err != nil {
@@ -116,7 +116,9 @@ func (r *cloneRun) prepareItem(ctx context.Context, it cloneItemRecord) cloneExt
 	if err != nil {
 		return cloneExtras{err: fmt.Errorf("copy the bytes of file resource %q: %w", src.Name, err)}
 	}
-	return cloneExtras{fileSpec: &api.FileResourceSpec{Size: info.Size, SHA256: info.SHA256, Location: r.dstStore.Location(dstKey)}}
+	// The copy keeps the origin: the same configuration pointed at the target plans nothing after an import.
+	return cloneExtras{fileSpec: &api.FileResourceSpec{Size: info.Size, SHA256: info.SHA256, Location: r.dstStore.Location(dstKey),
+		Origin: spec.Origin}}
 }
 
 // source reads an item's source object: deployments and session clusters from the store (their status

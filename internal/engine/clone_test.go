@@ -17,7 +17,8 @@ func TestCloneCopiesEveryKindInDependencyOrder(t *testing.T) {
 	a, src := ce.admin, ce.src.ID
 	a.Object(t, src, api.KindVariable, "plain", api.VariableSpec{Value: "p"})
 	a.Object(t, src, api.KindVariable, "secret", api.VariableSpec{Kind: api.VariableEncrypted, Value: "s3cr3t"})
-	file := a.Object(t, src, api.KindFileResource, "udf.jar", api.FileResourceSpec{Content: []byte("jar bytes")})
+	file := a.Object(t, src, api.KindFileResource, "udf.jar", api.FileResourceSpec{Content: []byte("jar bytes"),
+		Origin: &api.FileOrigin{Source: "build/udf.jar", SourceHash: "v1"}})
 	a.Object(t, src, api.KindConnector, "kafka", api.GenericSpec{Type: "kafka"})
 	a.Object(t, src, api.KindUDF, "fns", api.GenericSpec{Functions: []string{"f"}})
 	a.Object(t, src, api.KindCatalog, "hive", api.GenericSpec{Type: "hive"})
@@ -75,6 +76,9 @@ func TestCloneCopiesEveryKindInDependencyOrder(t *testing.T) {
 	_ = json.Unmarshal(file.Spec, &srcFS)
 	if fs.SHA256 != srcFS.SHA256 || fs.Location == srcFS.Location || !strings.Contains(fs.Location, ce.dst.ID) {
 		t.Fatalf("file resource bytes must be copied into the target's storage: %+v from %+v", fs, srcFS)
+	}
+	if fs.Origin == nil || *fs.Origin != (api.FileOrigin{Source: "build/udf.jar", SourceHash: "v1"}) {
+		t.Fatalf("the copy keeps where the bytes came from (an import of it plans nothing): %+v", fs.Origin)
 	}
 	if sec := objects(t, a, ce.dst.ID, api.KindVariable)["secret"]; strings.Contains(string(sec.Spec), "s3cr3t") {
 		t.Fatalf("an encrypted variable's value must not appear: %s", sec.Spec)

@@ -33,8 +33,9 @@ func (s *stagedFile) discard(e *Engine) {
 	}
 }
 
-// stageFile streams r into the namespace's storage under a fresh key for object objID named name.
-func (e *Engine) stageFile(ctx context.Context, nsID, objID, name string, r io.Reader) (*stagedFile, error) {
+// stageFile streams r into the namespace's storage under a fresh key for object objID named name; origin
+// says where the uploader took the bytes from (nil: it did not say).
+func (e *Engine) stageFile(ctx context.Context, nsID, objID, name string, origin *api.FileOrigin, r io.Reader) (*stagedFile, error) {
 	st, err := e.namespaceStorage(ctx, nsID)
 	if err != nil {
 		return nil, err
@@ -46,8 +47,8 @@ func (e *Engine) stageFile(ctx context.Context, nsID, objID, name string, r io.R
 		_ = st.DeletePrefix(context.WithoutCancel(ctx), prefix)
 		return nil, fmt.Errorf("store file resource %q: %w", name, err)
 	}
-	return &stagedFile{spec: api.FileResourceSpec{Size: info.Size, SHA256: info.SHA256, Location: st.Location(prefix + name)},
-		st: st, prefix: prefix}, nil
+	return &stagedFile{spec: api.FileResourceSpec{Size: info.Size, SHA256: info.SHA256, Location: st.Location(prefix + name),
+		Origin: origin}, st: st, prefix: prefix}, nil
 }
 
 // stageInlineContent uploads the base64 content of a JSON file resource spec before the transaction.
@@ -60,7 +61,7 @@ func (e *Engine) stageInlineContent(ctx context.Context, p Principal, nsID, objI
 	if err := e.checkEditor(ctx, p, nsID); err != nil {
 		return nil, err
 	}
-	staged, err := e.stageFile(ctx, nsID, objID, name, bytes.NewReader(f.Content))
+	staged, err := e.stageFile(ctx, nsID, objID, name, f.Origin, bytes.NewReader(f.Content))
 	return staged, exposeStorage(p, err)
 }
 
@@ -76,8 +77,12 @@ func (e *Engine) checkEditor(ctx context.Context, p Principal, nsID string) erro
 }
 
 // UploadFileResource creates the file resource name in a namespace, or replaces its bytes, streaming r
-// to storage without holding it in memory (Editor). created tells which it was.
-func (e *Engine) UploadFileResource(ctx context.Context, p Principal, nsID, name string, r io.Reader) (obj api.Object, created bool, err error) {
+// to storage without holding it in memory (Editor). origin, when not nil, is recorded with the bytes.
+// created tells which it was.
+func (e *Engine) UploadFileResource(ctx context.Context, p Principal, nsID, name string, origin *api.FileOrigin, r io.Reader) (obj api.Object, created bool, err error) {
+	if err := checkFileOrigin(origin); err != nil {
+		return api.Object{}, false, err
+	}
 	var existing []objectRecord
 	err = e.store.View(ctx, func(tx store.Tx) error {
 		ns, err := requireRole(tx, p, nsID, api.RoleEditor)
@@ -99,7 +104,7 @@ func (e *Engine) UploadFileResource(ctx context.Context, p Principal, nsID, name
 	if len(existing) > 0 {
 		objID = existing[0].ID
 	}
-	staged, err := e.stageFile(ctx, nsID, objID, name, r)
+	staged, err := e.stageFile(ctx, nsID, objID, name, origin, r)
 	if err != nil {
 		return api.Object{}, false, exposeStorage(p, err)
 	}
@@ -128,4 +133,53 @@ func currentFileKey(ctx context.Context, st blob.Store, f api.Object) (string, e
 		return nil
 	})
 	return key, err
+}
+
+// checkFileOrigin names the field at fault: an origin is a source (with an optional hash) or inline
+// content, and its strings are descriptions, bounded.
+func checkFileOrigin(o *api.FileOrigin) error {
+	switch {
+	case o == nil:
+		return nil
+	case o.Inline && (o.Source != "" || o.SourceHash != ""):
+		return invalid("origin", "inline content has no source or source_hash: leave them out")
+	case o.Source == "" && o.SourceHash != "":
+		return invalid("origin.source_hash", "given without origin.source: set source too, or leave source_hash out")
+	case len(o.Source) > api.MaxOriginText:
+		return invalid("origin.source", "at most %d bytes", api.MaxOriginText)
+	case len(o.SourceHash) > api.MaxOriginText:
+		return invalid("origin.source_hash", "at most %d bytes", api.MaxOriginText)
+	}
+	return nil
+}
+
+// OpenFileResource opens the current bytes of the file resource name in a namespace (Viewer). The
+// caller closes the reader.
+func (e *Engine) OpenFileResource(ctx context.Context, p Principal, nsID, name string) (io.ReadCloser, blob.Info, error) {
+	var found []objectRecord
+	err := e.store.View(ctx, func(tx store.Tx) error {
+		if _, err := requireRole(tx, p, nsID, api.RoleViewer); err != nil {
+			return err
+		}
+		return tx.List(store.Objects, store.Query{Where: store.Cols{"namespace_id": nsID, "kind": api.KindFileResource, "name": name}}, &found)
+	})
+	if err != nil {
+		return nil, blob.Info{}, err
+	}
+	if len(found) == 0 || found[0].Status == StatusDeleting {
+		return nil, blob.Info{}, notFound("file resource", name)
+	}
+	st, err := e.namespaceStorage(ctx, nsID)
+	if err != nil {
+		return nil, blob.Info{}, exposeStorage(p, err)
+	}
+	key, err := currentFileKey(ctx, st, found[0].Object)
+	if err == nil && key == "" {
+		err = fmt.Errorf("the bytes of file resource %q are missing from its storage", name)
+	}
+	if err != nil {
+		return nil, blob.Info{}, exposeStorage(p, err)
+	}
+	rc, info, err := st.Get(ctx, key)
+	return rc, info, exposeStorage(p, err)
 }

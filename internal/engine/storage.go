@@ -96,6 +96,9 @@ func (e *Engine) namespaceWorkspace(ctx context.Context, nsID string) (workspace
 // (file_resources.go): their size, sha256 and location. An update without content keeps the bytes. It
 // does no I/O: it runs inside the transaction.
 func (e *Engine) storeFileResource(rec *objectRecord, f *api.FileResourceSpec) error {
+	if err := checkFileOrigin(f.Origin); err != nil {
+		return err
+	}
 	if rec.staged != nil {
 		*f = rec.staged.spec
 		return nil
@@ -106,6 +109,11 @@ func (e *Engine) storeFileResource(rec *objectRecord, f *api.FileResourceSpec) e
 	old, err := specOf[api.FileResourceSpec](rec.Object)
 	if err != nil || old.Location == "" {
 		return invalid("spec.content", "a file resource needs its content (base64, or PUT the raw bytes to /api/v1/namespaces/{id}/file-resources/{name})")
+	}
+	// An update without content keeps the bytes; an origin it carries replaces the recorded one (the
+	// provider records a new source path for the same bytes this way).
+	if f.Origin != nil {
+		old.Origin = f.Origin
 	}
 	*f = old
 	return nil

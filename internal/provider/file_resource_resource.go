@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -42,8 +43,10 @@ func NewFileResourceResource() resource.Resource {
 			"held in memory, or from `content`. The provider hashes them at plan time, so changed bytes plan an " +
 			"update that uploads them again. A JAR deployment (`jar.uri`), a `flink_udf` or a `flink_connector` " +
 			"(`file_resource_id`) reference it by `id`; while one does, the engine refuses to delete it and names the " +
-			"user.\n\nThe engine keeps the bytes, not where they came from: after an import, the first apply records " +
-			"`source` or `content` in the state without uploading again when the bytes are the same.",
+			"user.\n\nThe engine records where the bytes came from (`source` and `source_hash`, or that they were " +
+			"inline `content`) with them, so an import restores these attributes and plans nothing. A file resource " +
+			"uploaded by other means has no such record: the first apply after its import records it, without " +
+			"uploading again when the bytes are the same.",
 		attributes: map[string]schema.Attribute{
 			"source": schema.StringAttribute{
 				MarkdownDescription: "Path of a local file to upload. Exactly one of `source` and `content` is set.",
@@ -73,6 +76,7 @@ func NewFileResourceResource() resource.Resource {
 			"timeouts": timeouts.Block(context.Background(), timeouts.Opts{Create: true, Update: true}),
 		},
 		read:     readFileResource,
+		refresh:  fetchInlineContent,
 		write:    uploadFileResource,
 		validate: validateFileResource,
 		modifyPlan: func(_ context.Context, plan, state *fileResourceModel, diags *diag.Diagnostics) {
@@ -89,13 +93,52 @@ func NewFileResourceResource() resource.Resource {
 	})
 }
 
+// readFileResource reads the digest and, when the engine recorded it, where the bytes came from. Without
+// that record (bytes uploaded by other means) source, source_hash and content stay as they were.
 func readFileResource(o api.Object, m *fileResourceModel) error {
 	spec, err := client.DecodeSpec[api.FileResourceSpec](o)
 	if err != nil {
 		return err
 	}
 	m.Size, m.SHA256 = types.Int64Value(spec.Size), types.StringValue(spec.SHA256)
+	switch origin := spec.Origin; {
+	case origin == nil:
+	case origin.Inline:
+		// content itself is kept from the state, or fetched by fetchInlineContent after an import.
+		m.Source, m.SourceHash = types.StringNull(), types.StringNull()
+	default:
+		m.Source, m.SourceHash, m.Content = types.StringValue(origin.Source), stringOrNull(origin.SourceHash), types.StringNull()
+	}
 	return nil
+}
+
+// maxFetchedContent bounds the inline content fetched after an import; larger content is left to the
+// first apply, which records it without uploading the same bytes again.
+const maxFetchedContent = 1 << 20
+
+// fetchInlineContent fills in content after an import of a file resource whose bytes were given inline:
+// the engine keeps the bytes, not a copy of the text in the object.
+func fetchInlineContent(ctx context.Context, c *client.Client, o api.Object, m *fileResourceModel) error {
+	spec, err := client.DecodeSpec[api.FileResourceSpec](o)
+	if err != nil || spec.Origin == nil || !spec.Origin.Inline || !m.Content.IsNull() || spec.Size > maxFetchedContent {
+		return err
+	}
+	data, err := c.DownloadFileResource(ctx, o.NamespaceID, o.Name)
+	if err != nil {
+		return err
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) == spec.SHA256 && utf8.Valid(data) {
+		m.Content = types.StringValue(string(data))
+	}
+	return nil
+}
+
+// originOf is where the plan takes the bytes from, as the engine records it.
+func originOf(m *fileResourceModel) api.FileOrigin {
+	if !m.Content.IsNull() {
+		return api.FileOrigin{Inline: true}
+	}
+	return api.FileOrigin{Source: m.Source.ValueString(), SourceHash: m.SourceHash.ValueString()}
 }
 
 func validateFileResource(_ context.Context, m *fileResourceModel, diags *diag.Diagnostics) {
@@ -159,7 +202,7 @@ func fileDigest(name string) (int64, string, error) {
 // first makes sure the name is free: it must not take over a file resource Terraform does not manage.
 // An update whose bytes the engine already holds (an import, a new source path with the same file)
 // uploads nothing.
-func uploadFileResource(ctx context.Context, c *client.Client, state, plan *fileResourceModel, _ int64) (api.Object, error) {
+func uploadFileResource(ctx context.Context, c *client.Client, state, plan *fileResourceModel, version int64) (api.Object, error) {
 	nsID, name := plan.NamespaceID.ValueString(), plan.Name.ValueString()
 	if state == nil {
 		found, err := c.ListObjects(ctx, nsID, api.KindFileResource, name)
@@ -171,14 +214,24 @@ func uploadFileResource(ctx context.Context, c *client.Client, state, plan *file
 				"(import { to = flink_file_resource.<name>, id = %q }) or choose another name", nsID, name, found[0].ID)
 		}
 	} else if !plan.SHA256.IsUnknown() && plan.SHA256.Equal(state.SHA256) && plan.SourceHash.Equal(state.SourceHash) {
-		return c.GetObject(ctx, state.ID.ValueString())
+		// The engine holds these bytes: record the plan's origin if it names them differently (a new
+		// path, content instead of a file, an import of bytes uploaded by other means).
+		obj, err := c.GetObject(ctx, state.ID.ValueString())
+		if err != nil {
+			return obj, err
+		}
+		want := originOf(plan)
+		if spec, err := client.DecodeSpec[api.FileResourceSpec](obj); err == nil && spec.Origin != nil && *spec.Origin == want {
+			return obj, nil
+		}
+		return c.SetFileResourceOrigin(ctx, obj.ID, want, version)
 	}
 	var obj api.Object
 	var err error
 	if !plan.Content.IsNull() {
 		obj, err = c.UploadFileResourceContent(ctx, nsID, name, []byte(plan.Content.ValueString()))
 	} else {
-		obj, err = c.UploadFileResource(ctx, nsID, name, plan.Source.ValueString())
+		obj, err = c.UploadFileResource(ctx, nsID, name, plan.Source.ValueString(), plan.SourceHash.ValueString())
 	}
 	if err != nil {
 		return obj, err

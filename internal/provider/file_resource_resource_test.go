@@ -43,14 +43,19 @@ resource "flink_file_resource" "test" {
 `, nsID, source)
 }
 
+// engineFileSpec reads a file resource's spec from the engine.
+func engineFileSpec(t *testing.T, id string) (api.FileResourceSpec, error) {
+	obj, err := acctest.Client(t).GetObject(acctest.Context(t), id)
+	if err != nil {
+		return api.FileResourceSpec{}, err
+	}
+	return client.DecodeSpec[api.FileResourceSpec](obj)
+}
+
 // engineFileDigest checks that the engine holds bytes with the digest of want.
 func engineFileDigest(t *testing.T, id *string, want []byte) resource.TestCheckFunc {
 	return func(*terraformState) error {
-		obj, err := acctest.Client(t).GetObject(acctest.Context(t), *id)
-		if err != nil {
-			return err
-		}
-		spec, err := client.DecodeSpec[api.FileResourceSpec](obj)
+		spec, err := engineFileSpec(t, *id)
 		if err != nil {
 			return err
 		}
@@ -62,8 +67,8 @@ func engineFileDigest(t *testing.T, id *string, want []byte) resource.TestCheckF
 }
 
 // A file resource is uploaded from a local file; changed bytes plan an update and upload again; an
-// import takes the engine's view; inline content replaces the file; a deletion outside Terraform is
-// noticed.
+// import restores source or content and plans nothing; the same bytes at a new path upload nothing;
+// inline content replaces the file; a deletion outside Terraform is noticed.
 func TestAccFileResource(t *testing.T) {
 	acctest.PreCheck(t)
 	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
@@ -85,8 +90,7 @@ resource "flink_file_resource" "test" {
 }
 `, ns.ID)
 	moved := filepath.Join(t.TempDir(), "moved.jar")
-	var id string
-	var version int64
+	var id, location string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             checkObjectsDestroyed("flink_file_resource"),
@@ -112,9 +116,8 @@ resource "flink_file_resource" "test" {
 					resource.TestCheckResourceAttr(addr, "sha256", sha256Hex(second)),
 					engineFileDigest(t, &id, second),
 					func(*terraformState) error {
-						obj, err := acctest.Client(t).GetObject(acctest.Context(t), id)
-						version = obj.Version
-						return err
+						location = engineFileLocation(t, id)
+						return nil
 					},
 				),
 			},
@@ -123,14 +126,14 @@ resource "flink_file_resource" "test" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
-				// The engine keeps the bytes, not their path: an import block plans to record source in
-				// the state, an in-place update that uploads nothing (the bytes are the same).
-				ResourceName:       addr,
-				ImportState:        true,
-				ImportStateKind:    resource.ImportBlockWithID,
-				ExpectNonEmptyPlan: true,
+				// The engine records where the bytes came from: an import gives source back, and the
+				// plan is empty.
+				ResourceName:    addr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
 				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectEmptyPlan(),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("source"), knownvalue.StringExact(src)),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("sha256"), knownvalue.StringExact(sha256Hex(second))),
 				}},
 			},
@@ -138,10 +141,11 @@ resource "flink_file_resource" "test" {
 				ResourceName:            addr,
 				ImportState:             true,
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"source", "timeouts"},
+				ImportStateVerifyIgnore: []string{"timeouts"},
 			},
 			{
-				// The same bytes at another path: the state records the path, nothing is uploaded.
+				// The same bytes at another path: the engine records the new path, nothing is uploaded,
+				// and an import then gives the new path back.
 				PreConfig: func() {
 					if err := os.WriteFile(moved, second, 0o600); err != nil {
 						t.Fatal(err)
@@ -151,13 +155,16 @@ resource "flink_file_resource" "test" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
-				Check: func(*terraformState) error {
-					obj, err := acctest.Client(t).GetObject(acctest.Context(t), id)
-					if err == nil && obj.Version != version {
-						err = fmt.Errorf("the file resource moved from version %d to %d: the same bytes were uploaded again", version, obj.Version)
-					}
-					return err
-				},
+				Check: notUploadedAgain(t, &id, &location),
+			},
+			{
+				ResourceName:    addr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("source"), knownvalue.StringExact(moved)),
+				}},
 			},
 			{
 				Config: inline,
@@ -166,8 +173,20 @@ resource "flink_file_resource" "test" {
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(addr, "sha256", sha256Hex([]byte("inline text"))),
+					resource.TestCheckNoResourceAttr(addr, "source"),
 					engineFileDigest(t, &id, []byte("inline text")),
 				),
+			},
+			{
+				// Inline bytes: an import fetches the content from the engine, and the plan is empty.
+				ResourceName:    addr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("content"), knownvalue.StringExact("inline text")),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("source"), knownvalue.Null()),
+				}},
 			},
 			{
 				PreConfig: func() {
@@ -178,6 +197,72 @@ resource "flink_file_resource" "test" {
 				Config: inline,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+				}},
+			},
+		},
+	})
+}
+
+// engineFileLocation is where the engine keeps a file resource's current bytes: every upload gets a new one.
+func engineFileLocation(t *testing.T, id string) string {
+	t.Helper()
+	spec, err := engineFileSpec(t, id)
+	if err != nil || spec.Location == "" {
+		t.Fatalf("file resource %s has no location (%v)", id, err)
+	}
+	return spec.Location
+}
+
+// notUploadedAgain checks that the file resource's bytes are still at *location: an apply that only
+// recorded where they came from did not upload them again.
+func notUploadedAgain(t *testing.T, id, location *string) resource.TestCheckFunc {
+	return func(*terraformState) error {
+		if now := engineFileLocation(t, *id); now != *location {
+			return fmt.Errorf("the bytes moved from %s to %s: the same bytes were uploaded again", *location, now)
+		}
+		return nil
+	}
+}
+
+// A file resource uploaded by other means has no recorded origin: importing it plans an update, which
+// records the configuration's origin without uploading the same bytes again; an import then plans nothing.
+func TestAccFileResourceImportOfBytesUploadedElsewhere(t *testing.T) {
+	acctest.PreCheck(t)
+	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
+	const addr = "flink_file_resource.test"
+	in, err := client.ObjectInputFor("conf.yaml", api.FileResourceSpec{Content: []byte("a: 1\n")}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := acctest.Client(t).CreateObject(acctest.Context(t), ns.ID, api.KindFileResource, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	location := engineFileLocation(t, obj.ID)
+	config := fmt.Sprintf("resource \"flink_file_resource\" \"test\" {\n  namespace_id = %q\n  name = \"conf.yaml\"\n  content = \"a: 1\\n\"\n}\n", ns.ID)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		// The import is a block in the first step's configuration: OpenTofu resolves the provider from its
+		// registry when the first step is an import step.
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n%s", addr, obj.ID, config),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: notUploadedAgain(t, &obj.ID, &location),
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				ResourceName:    addr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("content"), knownvalue.StringExact("a: 1\n")),
 				}},
 			},
 		},

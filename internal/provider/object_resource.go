@@ -51,6 +51,9 @@ type objectKind[M any] struct {
 	// read sets the kind's own attributes of m from the engine's object. m holds the prior state or the
 	// plan, for what the engine does not return or returns in another form (null vs empty).
 	read func(o api.Object, m *M) error
+	// refresh, when set, runs on Read before read, for what the object itself does not carry (a file
+	// resource's inline content after an import, fetched from the engine).
+	refresh func(ctx context.Context, c *client.Client, o api.Object, m *M) error
 	// write, when set, replaces the create and update calls (file resources upload their bytes). state is
 	// nil on create.
 	write func(ctx context.Context, c *client.Client, state, plan *M, version int64) (api.Object, error)
@@ -207,6 +210,12 @@ func (r *objectResource[M, P]) Read(ctx context.Context, req resource.ReadReques
 	}
 	if !checkObjectKind(&resp.Diagnostics, r.addr(), r.k.kind, obj) {
 		return
+	}
+	if r.k.refresh != nil {
+		if err := r.k.refresh(ctx, r.client, obj, &state); err != nil {
+			addClientError(&resp.Diagnostics, "Reading "+r.addr()+" "+id, err)
+			return
+		}
 	}
 	r.setState(ctx, obj, &state, "Reading "+r.addr()+" "+id, resp.State.Set, resp.Private, &resp.Diagnostics)
 }

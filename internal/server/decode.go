@@ -15,6 +15,9 @@ import (
 // uploadRoute streams a file resource's raw bytes: the only route whose body may exceed MaxBody.
 const uploadRoute = "PUT /api/v1/namespaces/{id}/file-resources/{name}"
 
+// downloadRoute streams a file resource's current bytes back.
+const downloadRoute = "GET /api/v1/namespaces/{id}/file-resources/{name}"
+
 // limited bounds a route's request body: MaxUpload for file uploads, MaxBody for every other route. A
 // Content-Length above the limit is refused before anything is read.
 func (s *Server) limited(route string, h http.Handler) http.Handler {

@@ -164,7 +164,8 @@ func (s *Server) handlers() map[string]http.Handler {
 		"GET /api/v1/namespaces/{id}/objects/{kind}": reply(s, 200, paged(func(ctx context.Context, p engine.Principal, r *http.Request, pg engine.Paging) (api.Page[api.Object], error) {
 			return e.ListObjects(ctx, p, id(r), r.PathValue("kind"), q(r, "name"), pg)
 		})),
-		uploadRoute: s.authed(s.upload),
+		uploadRoute:   s.authed(s.upload),
+		downloadRoute: s.authed(s.download),
 		"GET /api/v1/objects/{id}": reply(s, 200, func(ctx context.Context, p engine.Principal, r *http.Request) (api.Object, error) {
 			return e.GetObject(ctx, p, id(r))
 		}),

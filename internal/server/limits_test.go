@@ -91,6 +91,81 @@ func TestFileResourceUploadStreamsToStorage(t *testing.T) {
 	}
 }
 
+// The upload records where the bytes came from (?source=&source_hash=, or ?inline=true) and the engine
+// gives it back, so an import of a file resource restores the configuration's source; new bytes without
+// it record none, an update without content replaces only the record, and GET streams the bytes back.
+func TestFileResourceOriginAndDownload(t *testing.T) {
+	t.Parallel()
+	env := enginetest.Start(t, enginetest.Options{})
+	admin := env.Admin()
+	ws := admin.Workspace(t, "ws")
+	ns := admin.Namespace(t, ws.ID, "ns")
+	path := "/api/v1/namespaces/" + ns.ID + "/file-resources/udf.jar"
+	originOf := func(r reply) (api.Object, *api.FileOrigin) {
+		t.Helper()
+		var obj api.Object
+		var spec api.FileResourceSpec
+		if err := json.Unmarshal(r.body, &obj); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(obj.Spec, &spec); err != nil {
+			t.Fatal(err)
+		}
+		return obj, spec.Origin
+	}
+
+	r := rawString(t, env, "PUT", path+"?source=build%2Fudf+1.jar&source_hash=abc", adminAuth, "jar v1")
+	obj, origin := originOf(r)
+	if r.status != http.StatusCreated || origin == nil || *origin != (api.FileOrigin{Source: "build/udf 1.jar", SourceHash: "abc"}) {
+		t.Fatalf("upload with source: %d, origin %+v", r.status, origin)
+	}
+	var got api.Object
+	admin.Must(t, "GET", "/objects/"+obj.ID, nil, &got)
+	if _, origin := originOf(reply{body: mustJSON(got)}); origin == nil || origin.Source != "build/udf 1.jar" {
+		t.Fatalf("a read gives the origin back: %+v", origin)
+	}
+
+	// Anyone who can read the namespace can read the bytes back, with their digest.
+	viewer := "Bearer " + userToken(t, env, "vera")
+	admin.Must(t, "PUT", "/namespaces/"+ns.ID+"/members/vera", api.MemberInput{Role: api.RoleViewer}, nil)
+	d := rawString(t, env, "GET", path, viewer, "")
+	sum := sha256.Sum256([]byte("jar v1"))
+	if d.status != http.StatusOK || string(d.body) != "jar v1" || d.header.Get("ETag") != `"`+hex.EncodeToString(sum[:])+`"` ||
+		d.header.Get("Content-Type") != "application/octet-stream" {
+		t.Fatalf("download: %d %q %v", d.status, d.body, d.header)
+	}
+	wantProblem(t, rawString(t, env, "GET", "/api/v1/namespaces/"+ns.ID+"/file-resources/none.jar", viewer, ""), http.StatusNotFound, api.CodeNotFound)
+	outsider := "Bearer " + userToken(t, env, "olga")
+	if r := rawString(t, env, "GET", path, outsider, ""); r.status < 400 || strings.Contains(string(r.body), "jar v1") {
+		t.Fatalf("a non-member read the bytes: %d %q", r.status, r.body)
+	}
+
+	// An update without content keeps the bytes and replaces the origin (a new path for the same file).
+	var updated api.Object
+	admin.Must(t, "PUT", "/objects/"+obj.ID, api.ObjectInput{Spec: json.RawMessage(`{"origin":{"source":"dist/udf.jar"}}`), Version: obj.Version}, &updated)
+	if _, origin := originOf(reply{body: mustJSON(updated)}); origin == nil || *origin != (api.FileOrigin{Source: "dist/udf.jar"}) ||
+		updated.Version != obj.Version+1 || !bytes.Contains(updated.Spec, []byte(hex.EncodeToString(sum[:]))) {
+		t.Fatalf("origin-only update: %s (version %d)", updated.Spec, updated.Version)
+	}
+
+	// Inline bytes say so; bytes uploaded without an origin record none (the old one described other bytes).
+	if _, origin := originOf(rawString(t, env, "PUT", path+"?inline=true", adminAuth, "text")); origin == nil || *origin != (api.FileOrigin{Inline: true}) {
+		t.Fatalf("inline upload: origin %+v", origin)
+	}
+	if _, origin := originOf(rawString(t, env, "PUT", path, adminAuth, "jar v2")); origin != nil {
+		t.Fatalf("an upload without origin kept the old one: %+v", origin)
+	}
+
+	// A contradictory origin is refused before any byte is stored, naming the field.
+	before := countFiles(t, env.DataDir)
+	bad := rawString(t, env, "PUT", path+"?inline=true&source=a.jar", adminAuth, "jar v3")
+	wantProblem(t, bad, http.StatusBadRequest, api.CodeInvalidArgument)
+	if !strings.Contains(bad.problem.Detail, "origin") || countFiles(t, env.DataDir) != before {
+		t.Fatalf("refused origin: %q, %d files written", bad.problem.Detail, countFiles(t, env.DataDir)-before)
+	}
+	wantProblem(t, rawString(t, env, "PUT", path+"?source_hash=x", adminAuth, "jar v3"), http.StatusBadRequest, api.CodeInvalidArgument)
+}
+
 // Item 11 and STYLE.md: file bytes are written before the transaction, and removed when the record
 // cannot be committed (here: the name is taken), so no orphan stays in storage.
 func TestFileResourceOrphanRemovedWhenCommitFails(t *testing.T) {

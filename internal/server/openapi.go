@@ -42,6 +42,7 @@ var routeBodies = map[string]routeIO{
 	"POST /api/v1/namespaces/{id}/objects/{kind}":   {api.ObjectInput{}, api.Object{}},
 	"GET /api/v1/namespaces/{id}/objects/{kind}":    {nil, api.Page[api.Object]{}},
 	uploadRoute:                                       {rawBytes{}, api.Object{}},
+	downloadRoute:                                     {nil, rawBytes{}},
 	"GET /api/v1/objects/{id}":                        {nil, api.Object{}},
 	"PUT /api/v1/objects/{id}":                        {api.ObjectInput{}, api.Object{}},
 	"DELETE /api/v1/objects/{id}":                     {nil, nil},
@@ -97,6 +98,16 @@ func buildOpenAPI() map[string]any {
 		for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 		}
+		if route == uploadRoute {
+			for _, q := range [][2]string{
+				{"source", "where the bytes came from, recorded as origin.source (the provider's local path)"},
+				{"source_hash", "recorded as origin.source_hash; only with source"},
+				{"inline", "true: the bytes were given inline (origin.inline)"},
+			} {
+				params = append(params, map[string]any{"name": q[0], "in": "query", "required": false,
+					"description": q[1], "schema": map[string]any{"type": "string"}})
+			}
+		}
 		if params != nil {
 			op["parameters"] = params
 		}
@@ -111,6 +122,9 @@ func buildOpenAPI() map[string]any {
 		switch {
 		case bodies.out == nil:
 			resp["204"] = map[string]any{"description": "done"}
+		case bodies.out == rawBytes{}:
+			resp["200"] = map[string]any{"description": "the bytes", "content": map[string]any{
+				"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}}
 		case method == "POST" && !strings.HasSuffix(path, "/cancel") && !strings.HasSuffix(path, "/start") &&
 			!strings.HasSuffix(path, "/stop") && !strings.HasSuffix(path, "/validate"):
 			resp["201"] = jsonResponse(bodies.out, schemas)

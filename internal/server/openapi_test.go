@@ -35,6 +35,7 @@ var wireBodies = map[string]struct{ in, out any }{
 	"DELETE /api/v1/namespaces/{id}/members/{user}":     {nil, nil},
 	"POST /api/v1/namespaces/{id}/objects/{kind}":       {api.ObjectInput{}, api.Object{}},
 	"PUT /api/v1/namespaces/{id}/file-resources/{name}": {octetStream{}, api.Object{}},
+	"GET /api/v1/namespaces/{id}/file-resources/{name}": {nil, octetStream{}},
 	"GET /api/v1/namespaces/{id}/objects/{kind}":        {nil, api.Page[api.Object]{}},
 	"GET /api/v1/objects/{id}":                          {nil, api.Object{}},
 	"PUT /api/v1/objects/{id}":                          {api.ObjectInput{}, api.Object{}},
@@ -179,6 +180,10 @@ func TestOpenAPIDocumentMatchesTheWireTypes(t *testing.T) {
 			switch {
 			case want.out == nil && (code != "204" || resp.Content != nil):
 				t.Errorf("%s answers 204 without a body, the document says %s", route, code)
+			case want.out == octetStream{}:
+				if schema := resp.Content["application/octet-stream"].Schema; code != "200" || schema["format"] != "binary" {
+					t.Errorf("%s answers raw bytes, the document says %s %v", route, code, resp.Content)
+				}
 			case want.out != nil:
 				if msg := checkSchema(doc, resp.Content["application/json"].Schema, want.out); msg != "" {
 					t.Errorf("%s response %s: %s", route, code, msg)

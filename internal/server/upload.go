@@ -2,7 +2,9 @@ package server
 
 import (
 	"errors"
+	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 )
@@ -21,7 +23,8 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 			"too many file uploads in progress (--max-concurrent-uploads): retry shortly")
 		return
 	}
-	obj, created, err := s.eng.UploadFileResource(r.Context(), principal(r.Context()), r.PathValue("id"), r.PathValue("name"), r.Body)
+	obj, created, err := s.eng.UploadFileResource(r.Context(), principal(r.Context()), r.PathValue("id"), r.PathValue("name"),
+		uploadOrigin(r), r.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -35,4 +38,36 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusCreated
 	}
 	writeJSON(w, status, obj)
+}
+
+// uploadOrigin reads where the uploader took the bytes from: ?source=PATH&source_hash=H, or ?inline=true.
+// Without them the upload records no origin.
+func uploadOrigin(r *http.Request) *api.FileOrigin {
+	q := r.URL.Query()
+	o := api.FileOrigin{Source: q.Get("source"), SourceHash: q.Get("source_hash"), Inline: q.Get("inline") == "true"}
+	if o == (api.FileOrigin{}) {
+		return nil
+	}
+	return &o
+}
+
+// download streams a file resource's current bytes (GET .../file-resources/{name}), with their size and
+// sha256 (as the ETag) in the headers.
+func (s *Server) download(w http.ResponseWriter, r *http.Request) {
+	rc, info, err := s.eng.OpenFileResource(r.Context(), principal(r.Context()), r.PathValue("id"), r.PathValue("name"))
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Length", strconv.FormatInt(info.Size, 10))
+	if info.SHA256 != "" {
+		w.Header().Set("ETag", strconv.Quote(info.SHA256))
+	}
+	w.WriteHeader(http.StatusOK)
+	if _, err := io.Copy(w, rc); err != nil {
+		// The status is sent: the client sees a short body against Content-Length.
+		s.log.Warn("file resource download cut short", "namespace", r.PathValue("id"), "name", r.PathValue("name"), "err", err)
+	}
 }
