@@ -50,7 +50,15 @@ type CloneRequest struct {
 	// CatalogMapping and the filter's lists keep an empty value apart from an absent one (no omitempty):
 	// a clone read back (a Terraform import) must say what the request said, {} or [] included.
 	CatalogMapping map[string]string `json:"catalog_mapping"`
+	// ClientToken, when set, makes the create idempotent beyond one call: while the caller's clone with
+	// this token into this target is in use (not deleted), the same request gets that clone back instead
+	// of starting a second copy, and another request with the token is refused. The provider sets it, so
+	// an apply killed between the engine's answer and the state save does not clone twice.
+	ClientToken string `json:"client_token,omitempty"`
 }
+
+// MaxClientToken bounds CloneRequest.ClientToken.
+const MaxClientToken = 128
 
 // DeploymentFilter narrows which deployments a clone copies. Empty fields match everything.
 type DeploymentFilter struct {

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -19,6 +21,8 @@ type cloneRecord struct {
 	CancelRequested bool `json:"cancel_requested,omitempty"`
 	// Stopped says the STOP error policy ended the task at a failure.
 	Stopped bool `json:"stopped,omitempty"`
+	// Released says the task was deleted: its history stays, its client token no longer answers a create.
+	Released bool `json:"released,omitempty"`
 }
 
 // cloneItemRecord is one planned object of a clone: the journal entry the executor advances. TargetID
@@ -95,6 +99,9 @@ func normaliseCloneRequest(req *api.CloneRequest) error {
 		if err := oneOf(d.field, *d.v, d.allow...); err != nil {
 			return err
 		}
+	}
+	if len(req.ClientToken) > api.MaxClientToken || strings.ContainsFunc(req.ClientToken, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return invalid("client_token", "at most %d bytes without control characters", api.MaxClientToken)
 	}
 	for from, to := range req.CatalogMapping {
 		if !catalogName.MatchString(from) || !catalogName.MatchString(to) {
@@ -194,9 +201,19 @@ func (e *Engine) CreateClone(ctx context.Context, p Principal, req api.CloneRequ
 	}
 	// OSS to managed storage: prove read access to the source bucket before anything is written.
 	var pair clonePair
-	err := e.store.View(ctx, func(tx store.Tx) (err error) { pair, err = checkClonePreconditions(tx, p, req); return err })
+	var earlier *api.Clone
+	err := e.store.View(ctx, func(tx store.Tx) (err error) {
+		if earlier, err = cloneWithToken(tx, p, req); err != nil || earlier != nil {
+			return err
+		}
+		pair, err = checkClonePreconditions(tx, p, req)
+		return err
+	})
 	if err != nil {
 		return api.Clone{}, err
+	}
+	if earlier != nil {
+		return *earlier, nil
 	}
 	if pair.sourceWS.Storage.Type == api.StorageOSS && pair.targetWS.Storage.Type == api.StorageManaged {
 		if err := e.checkSourceReadable(ctx, pair.sourceWS); err != nil {
@@ -208,7 +225,12 @@ func (e *Engine) CreateClone(ctx context.Context, p Principal, req api.CloneRequ
 		Request: req, Status: api.ClonePending, ObjectTypes: req.Objects, StartedBy: p.User, CreatedAt: now,
 		Renames: []api.Rename{}, Attention: []api.AttentionItem{}}}
 	err = e.store.Update(ctx, func(tx store.Tx) error {
-		// Checked again inside the writing transaction: the one-to-one rule must hold against a racing clone.
+		// Checked again inside the writing transaction: the one-to-one rule must hold against a racing
+		// clone, and a racing retry with the same token must find the clone the other one made.
+		var err error
+		if earlier, err = cloneWithToken(tx, p, req); err != nil || earlier != nil {
+			return err
+		}
 		pair, err := checkClonePreconditions(tx, p, req)
 		if err != nil {
 			return err
@@ -235,8 +257,46 @@ func (e *Engine) CreateClone(ctx context.Context, p Principal, req api.CloneRequ
 	if err != nil {
 		return api.Clone{}, err
 	}
+	if earlier != nil {
+		return *earlier, nil
+	}
 	e.executeClone(c.ID)
 	return c.Clone, nil
+}
+
+// cloneWithToken finds the caller's clone into the request's target that carries the request's client
+// token and was not deleted: the clone a retried create (after a lost answer, a killed apply) asked for.
+// The same token with another request is refused. It returns nil when there is none.
+func cloneWithToken(tx store.Tx, p Principal, req api.CloneRequest) (*api.Clone, error) {
+	if req.ClientToken == "" {
+		return nil, nil
+	}
+	if _, err := requireBodyRole(tx, p, req.TargetNamespaceID, api.RoleEditor, "target_namespace_id: namespace", req.TargetNamespaceID); err != nil {
+		return nil, cloneRoleErr(err, "target")
+	}
+	var recs []cloneRecord
+	if err := tx.List(store.Clones, store.Query{Where: store.Cols{"target_namespace_id": req.TargetNamespaceID}}, &recs); err != nil {
+		return nil, err
+	}
+	for _, c := range recs {
+		if c.Released || c.StartedBy != p.User || c.Request.ClientToken != req.ClientToken {
+			continue
+		}
+		if !sameCloneRequest(c.Request, req) {
+			return nil, errf(api.CodeIdempotencyMismatch, "client_token %q belongs to clone task %s, started with another "+
+				"request: use another client_token for this request", req.ClientToken, c.ID)
+		}
+		out, err := c.public(tx)
+		return &out, err
+	}
+	return nil, nil
+}
+
+// sameCloneRequest compares two normalised requests.
+func sameCloneRequest(a, b api.CloneRequest) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }
 
 func (e *Engine) checkSourceReadable(ctx context.Context, ws workspaceRecord) error {

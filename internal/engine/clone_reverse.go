@@ -13,7 +13,8 @@ import (
 // nothing is removed: the task's history stays, as the product keeps clone history, and nil is
 // returned. With deleteCreated the objects the task created are deleted, newest kind first (deployments
 // with their copied state); an object changed since the clone (its version moved) is kept and reported.
-// A running task cannot be deleted: cancel it first.
+// A running task cannot be deleted: cancel it first. Either way the task's client token is released: a
+// create with it starts a new clone.
 func (e *Engine) DeleteClone(ctx context.Context, p Principal, id string, deleteCreated bool) (*api.Clone, error) {
 	var c cloneRecord
 	var items []cloneItemRecord
@@ -41,8 +42,17 @@ func (e *Engine) DeleteClone(ctx context.Context, p Principal, id string, delete
 		}
 		return tx.List(store.CloneItems, store.Query{Where: store.Cols{"clone_id": id, "status": api.ItemSucceeded}, OrderBy: "seq", Desc: true}, &items)
 	})
-	if err != nil || !deleteCreated {
+	if err != nil {
 		return nil, err
+	}
+	if !deleteCreated {
+		return nil, e.store.Update(ctx, func(tx store.Tx) error {
+			if err := tx.Get(store.Clones, id, &c); err != nil || c.Released {
+				return err
+			}
+			c.Released = true
+			return putClone(tx, c)
+		})
 	}
 	del := api.CloneDeletion{Deleted: []string{}, Kept: []string{}}
 	if c.Deleted != nil {
@@ -71,7 +81,7 @@ func (e *Engine) DeleteClone(ctx context.Context, p Principal, id string, delete
 		if err := tx.Get(store.Clones, id, &c); err != nil {
 			return err
 		}
-		c.Deleted = &del
+		c.Deleted, c.Released = &del, true
 		if err := putClone(tx, c); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package provider_test
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -128,6 +129,74 @@ resource "flink_namespace_clone" "c" {
 		Steps: []resource.TestStep{
 			{Config: cfg, Check: resource.TestCheckResourceAttr("flink_namespace_clone.c", "status", api.CloneSucceeded)},
 			acctest.ImportBlockStep("flink_namespace_clone.c"),
+		},
+	})
+}
+
+// An apply that never learns the clone started (the engine made it, the answer was lost and the apply
+// failed before saving state: as when the provider is killed then) is run again: the provider's client
+// token brings back the clone the engine already has, and nothing is cloned twice. A later destroy
+// releases the token, so the same configuration applied after it clones anew.
+func TestAccNamespaceCloneLostAnswerDoesNotCloneTwice(t *testing.T) {
+	acctest.PreCheck(t)
+	var lose atomic.Bool
+	lose.Store(true)
+	proxy := newEngineProxy(t, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if r.Method == http.MethodPost && r.URL.Path == "/api/v1/clones" && lose.CompareAndSwap(true, false) {
+			next.ServeHTTP(httptest.NewRecorder(), r) // the engine starts the clone; its answer goes nowhere
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+	ws := acctest.RandomName("acc-clone-lost")
+	const addr = "flink_namespace_clone.c"
+	fixtures := fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n}\n", proxy) + cloneFixtures(ws)
+	cfg := fixtures + `
+resource "flink_namespace_clone" "c" {
+  source_namespace_id = flink_namespace.src.id
+  target_namespace_id = flink_namespace.dst.id
+  objects             = ["variables"]
+  depends_on          = [flink_variable.src_region, flink_variable.dst_region]
+}
+`
+	var dstID, cloneID string
+	targetClones := func(want int) resource.TestCheckFunc {
+		return func(*terraformState) error {
+			clones, err := acctest.Client(t).ListClones(acctest.Context(t), client.CloneFilter{NamespaceID: dstID, Direction: client.DirectionTarget})
+			if err == nil && len(clones) != want {
+				err = fmt.Errorf("the target namespace was cloned into %d times, want %d", len(clones), want)
+			}
+			return err
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg, ExpectError: regexp.MustCompile(`(?s)Cloning namespace.*500`)},
+			{
+				Config: cfg,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					acctest.IDFrom("flink_namespace.dst", &dstID),
+					acctest.IDFrom(addr, &cloneID),
+					resource.TestCheckResourceAttr(addr, "status", api.CloneSucceeded),
+					resource.TestCheckNoResourceAttr(addr, "client_token"),
+					targetClones(1),
+				),
+			},
+			{Config: fixtures},
+			{
+				Config: cfg,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					targetClones(2),
+					func(s *terraformState) error {
+						if s.RootModule().Resources[addr].Primary.ID == cloneID {
+							return fmt.Errorf("after a destroy the same configuration got the old clone %s back", cloneID)
+						}
+						return nil
+					},
+				),
+			},
 		},
 	})
 }

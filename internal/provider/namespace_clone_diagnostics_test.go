@@ -201,13 +201,26 @@ func TestAccUpdateRefusedWhileACloneLocksTheNamespace(t *testing.T) {
 func TestAccNamespaceCloneDestroyedWhileRunning(t *testing.T) {
 	acctest.PreCheck(t)
 	src, dst := clonePair(t, "acc-region")
-	// A clone of tens of seconds: still running after the 1s timeout and the plan that follows the apply.
-	stoppedWithState(t, src.ID, "big", "vvr-8.0.9-flink-1.17", "128mb", "16kb")
+	// A running job whose savepoints wait an hour: a DO_NOT_SKIP clone snapshots it first, so the clone is
+	// still running after the 1s timeout, the plan that follows the apply, and until destroy cancels it,
+	// however fast the machine.
+	c, ctx := acctest.Client(t), acctest.Context(t)
+	dep, err := c.CreateDeployment(ctx, src.ID, "slow", api.DeploymentSpec{Type: api.DeploymentSQL, EngineVersion: "vvr-8.0.9-flink-1.17",
+		SQL: "INSERT INTO sink SELECT * FROM src", FlinkConfiguration: map[string]string{"local.savepoint-delay": "1h"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.StartDeployment(ctx, dep.ID, api.StartRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitForJobStatus(ctx, dep.ID, api.JobRunning); err != nil {
+		t.Fatal(err)
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             checkCloneForgotten(api.CloneCancelled, src, dst),
 		Steps: []resource.TestStep{{
-			Config: statefulCloneConfig(src, dst, "  timeouts {\n    create = \"1s\"\n  }"),
+			Config: statefulCloneConfig(src, dst, "  running_policy = \"DO_NOT_SKIP\"\n  timeouts {\n    create = \"1s\"\n  }"),
 			Check:  resource.TestMatchResourceAttr("flink_namespace_clone.c", "status", regexp.MustCompile(`^(PENDING|RUNNING)$`)),
 		}},
 	})

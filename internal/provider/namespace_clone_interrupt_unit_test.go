@@ -48,3 +48,29 @@ func TestWarnCloneEnded(t *testing.T) {
 		t.Fatalf("want one warning with the counts, got %v", diags)
 	}
 }
+
+// The derived client token names the request, not the order a set's elements came in: the same
+// configuration asked again gets the same token; another target or policy gets another; a token the
+// configuration sets is used as it is.
+func TestDerivedClientTokenNamesTheRequest(t *testing.T) {
+	req := api.CloneRequest{SourceNamespaceID: "ns-a", TargetNamespaceID: "ns-b", Objects: []string{"variables", "deployments"},
+		NameConflict: api.ConflictRename}
+	token := derivedClientToken(req)
+	reordered := req
+	reordered.Objects = []string{"deployments", "variables"}
+	if derivedClientToken(reordered) != token || !strings.HasPrefix(token, "tf-") || len(token) > api.MaxClientToken {
+		t.Fatalf("tokens %q and %q for one request", token, derivedClientToken(reordered))
+	}
+	if req.Objects[0] != "variables" {
+		t.Fatal("deriving the token reordered the caller's objects")
+	}
+	other := req
+	other.TargetNamespaceID = "ns-c"
+	skip := req
+	skip.NameConflict = api.ConflictSkip
+	withToken := req
+	withToken.ClientToken = "earlier"
+	if derivedClientToken(other) == token || derivedClientToken(skip) == token || derivedClientToken(withToken) != token {
+		t.Fatal("the token must change with the request and ignore a token already set")
+	}
+}

@@ -2,6 +2,10 @@ package provider
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -25,6 +29,7 @@ type namespaceCloneModel struct {
 	NameConflict           types.String   `tfsdk:"name_conflict"`
 	CatalogMapping         types.Map      `tfsdk:"catalog_mapping"`
 	DeleteCreatedOnDestroy types.Bool     `tfsdk:"delete_created_on_destroy"`
+	ClientToken            types.String   `tfsdk:"client_token"`
 	Status                 types.String   `tfsdk:"status"`
 	TotalCount             types.Int64    `tfsdk:"total_count"`
 	FailedCount            types.Int64    `tfsdk:"failed_count"`
@@ -81,6 +86,7 @@ func cloneRequestFromModel(ctx context.Context, m namespaceCloneModel, diags *di
 		StatePolicy: m.StatePolicy.ValueString(), RunningPolicy: m.RunningPolicy.ValueString(),
 		ErrorPolicy: m.ErrorPolicy.ValueString(), NameConflict: m.NameConflict.ValueString(),
 	}
+
 	diags.Append(m.Objects.ElementsAs(ctx, &req.Objects, false)...)
 	if !m.CatalogMapping.IsNull() {
 		req.CatalogMapping = map[string]string{}
@@ -99,7 +105,22 @@ func cloneRequestFromModel(ctx context.Context, m namespaceCloneModel, diags *di
 			req.DeploymentFilter.LastClonedBefore = &t
 		}
 	}
+	if req.ClientToken = m.ClientToken.ValueString(); req.ClientToken == "" {
+		req.ClientToken = derivedClientToken(req)
+	}
 	return req
+}
+
+// derivedClientToken is the client token of a request whose configuration sets none: a digest of the
+// request, so the same request asked again (by an apply run again after one killed before it saved the
+// state) gets the clone the engine still has instead of a second copy. The engine forgets the token when
+// the clone is deleted (destroy, -replace), so a deliberate new run of the same request clones again.
+func derivedClientToken(req api.CloneRequest) string {
+	req.ClientToken = ""
+	req.Objects = slices.Sorted(slices.Values(req.Objects)) // a set: its order means nothing
+	data, _ := json.Marshal(req)                            // plain data: cannot fail
+	sum := sha256.Sum256(data)
+	return "tf-" + hex.EncodeToString(sum[:16])
 }
 
 // cloneInputsFromRequest fills the arguments from the engine's copy of the request (after an import).

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -110,6 +111,17 @@ func (r *namespaceCloneResource) Schema(ctx context.Context, _ resource.SchemaRe
 				MarkdownDescription: "Catalog names to rewrite in cloned job code, source name to target name.",
 				Optional:            true, ElementType: types.StringType,
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+			},
+			"client_token": schema.StringAttribute{
+				MarkdownDescription: "Makes the clone's create idempotent beyond one call: while a clone you started into the " +
+					"target with this token exists (was not destroyed), the same request gets that clone back instead of a " +
+					"second copy. Left out, the provider derives a token from the request, so an apply killed before it " +
+					"saved the state does not clone again when run again. Set it to run the same request again while an " +
+					"earlier clone with it is still managed elsewhere. Changing it starts a new clone.",
+				Optional: true,
+				Validators: []validator.String{stringvalidator.LengthBetween(1, api.MaxClientToken),
+					stringvalidator.RegexMatches(regexp.MustCompile(`^[[:print:]]+$`), "must be printable ASCII")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"delete_created_on_destroy": schema.BoolAttribute{
 				MarkdownDescription: "On destroy, also delete what the clone created (objects changed since the clone are " +
@@ -265,6 +277,11 @@ func (r *namespaceCloneResource) Read(ctx context.Context, req resource.ReadRequ
 	// A clone task never changes its request: the arguments come from the engine only after an import.
 	if state.SourceNamespaceID.IsNull() {
 		cloneInputsFromRequest(&state, c)
+		// A token the provider derived reads back as not set, as the configuration has it.
+		state.ClientToken = types.StringNull()
+		if tok := c.Request.ClientToken; tok != "" && tok != cloneRequestFromModel(ctx, state, &resp.Diagnostics).ClientToken {
+			state.ClientToken = types.StringValue(tok)
+		}
 	}
 	warnCloneEnded(&resp.Diagnostics, state.Status.ValueString(), c)
 	cloneOutcome(&state, c)
