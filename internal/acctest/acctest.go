@@ -16,6 +16,7 @@ import (
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/client"
+	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
 	"github.com/streamstate/terraform-provider-flink/internal/pgtest"
 	"github.com/streamstate/terraform-provider-flink/internal/provider"
 )
@@ -60,12 +61,13 @@ func run(m *testing.M) int {
 }
 
 // PreCheck skips the test without TF_ACC (as resource.Test does), so fixtures made before
-// resource.ParallelTest are not attempted, and fails it when the harness did not set up an engine
-// (TestMain must call acctest.Main).
+// resource.ParallelTest are not attempted; under CI (CI=true) it fails instead, as the real parts must be
+// exercised there. It fails the test when the harness did not set up an engine (TestMain must call
+// acctest.Main).
 func PreCheck(t *testing.T) {
 	t.Helper()
 	if os.Getenv(resource.EnvTfAcc) == "" {
-		t.Skipf("acceptance test: set %s=1 to run it against a real flink-engine", resource.EnvTfAcc)
+		enginetest.SkipOutsideCI(t, "acceptance test: set %s=1 to run it against a real flink-engine", resource.EnvTfAcc)
 	}
 	if os.Getenv(provider.EnvEndpoint) == "" || os.Getenv(provider.EnvToken) == "" {
 		t.Fatalf("%s and %s are not set: the package's TestMain must call acctest.Main(m) and tests run with TF_ACC=1",

@@ -105,6 +105,27 @@ func TestAccMemberCreateWithLostAnswerIsNotAlreadyExisting(t *testing.T) {
 	})
 }
 
+// A snapshot policy's create whose answer was lost is retried and answered as the first: not "already
+// exists", although the retry finds the policy the first attempt wrote.
+func TestAccSnapshotPolicyCreateWithLostAnswerIsNotAlreadyExisting(t *testing.T) {
+	acctest.PreCheck(t)
+	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
+	l := newLostAnswer(t, func(r *http.Request) bool {
+		return r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/snapshot-policy")
+	})
+	provider := fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n}\n", l.url)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: provider + policyConfig(ns.ID, "0 3 * * *", "UTC", ""),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("flink_snapshot_policy.p", "schedule.cron", "0 3 * * *"),
+				l.check(),
+			),
+		}},
+	})
+}
+
 // check fails a test whose proxy lost no answer: the retry path would not have been taken.
 func (l *lostAnswer) check() resource.TestCheckFunc {
 	return func(*terraformState) error {

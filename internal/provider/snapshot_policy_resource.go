@@ -190,14 +190,10 @@ func (r *snapshotPolicyResource) put(ctx context.Context, plan snapshotPolicyMod
 	}
 	out, err := r.client.PutSnapshotPolicy(ctx, in.DeploymentID, in)
 	if isAlreadyExists(err) {
-		// Our own PUT, retried after its answer was lost, finds what it wrote: that is no conflict.
-		if cur, gerr := r.client.GetSnapshotPolicy(ctx, in.DeploymentID); gerr == nil && cur.Version == 1 &&
-			cur.Schedule == in.Schedule && cur.Cleanup == in.Cleanup {
-			out, err = cur, nil
-		} else {
-			addAlreadyExists(diags, "flink_snapshot_policy", in.DeploymentID, err)
-			return plan, 0, false
-		}
+		// Our own PUT retried after its answer was lost is replayed by its Idempotency-Key, never seen
+		// here: this policy is somebody else's.
+		addAlreadyExists(diags, "flink_snapshot_policy", in.DeploymentID, err)
+		return plan, 0, false
 	}
 	if err != nil {
 		addClientError(diags, what, err)

@@ -3,7 +3,6 @@ package provider_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"regexp"
 	"strconv"
 	"testing"
@@ -126,8 +125,8 @@ func waitAutoSnapshots(t *testing.T, c *client.Client, depID string, limit time.
 
 // The schedule really fires on the wall clock: an every-minute cron (floored to 10 minutes, which the plan
 // warns about) takes its first snapshot at the next whole minute, visible through flink_job_state_sets.
-// Cleanup on the wall clock takes a second fire 10 minutes later: TestAccSnapshotPolicyCleanupOnTheTestClock
-// covers it in seconds, TestAccSnapshotPolicyCleanupOnTheWallClock in ~11 minutes with FLINK_ACC_SLOW=1.
+// A second scheduled fire comes 10 minutes later: TestAccSnapshotPolicyCleanupOnTheTestClock covers it in
+// seconds; TestAccSnapshotPolicyCleanupOnTheWallClock runs cleanup on the wall clock.
 func TestAccSnapshotPolicyScheduleFires(t *testing.T) {
 	acctest.PreCheck(t)
 	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
@@ -291,15 +290,14 @@ func newest(snaps []api.Snapshot) api.Snapshot {
 	return n
 }
 
-// The same cleanup on the wall clock: ~11 minutes, so it runs only with FLINK_ACC_SLOW=1.
+// Cleanup on the wall clock, in a minute or two rather than the 11 two scheduled fires need (the 10-minute
+// floor): the schedule's first real fire takes a snapshot, a DO_NOT_SKIP clone of the running job takes a
+// second AUTO_TRIGGERED one, and its completion runs the real scheduler's cleanup, which with
+// keep_count = 1 deletes the first. TestAccSnapshotPolicyCleanupOnTheTestClock covers two scheduled fires.
 func TestAccSnapshotPolicyCleanupOnTheWallClock(t *testing.T) {
 	acctest.PreCheck(t)
-	if os.Getenv("FLINK_ACC_SLOW") == "" {
-		t.Skip("takes ~11 minutes of wall clock (two fires 10 minutes apart): set FLINK_ACC_SLOW=1 to run it; " +
-			"TestAccSnapshotPolicyCleanupOnTheTestClock covers the same on the engine's test clock")
-	}
-	ns := acctest.CreateNamespace(t, acctest.CreateWorkspace(t).ID)
-	config := scheduledConfig(ns.ID)
+	src, dst := clonePair(t, "acc-region")
+	config := scheduledConfig(src.ID)
 	var depID string
 	var first []api.Snapshot
 	resource.ParallelTest(t, resource.TestCase{
@@ -310,7 +308,16 @@ func TestAccSnapshotPolicyCleanupOnTheWallClock(t *testing.T) {
 				PreConfig: func() {
 					c := acctest.Client(t)
 					first = waitAutoSnapshots(t, c, depID, 3*time.Minute, nil)
-					after := waitAutoSnapshots(t, c, depID, 13*time.Minute, map[string]bool{first[0].ID: true})
+					ctx := acctest.Context(t)
+					clone, err := c.CreateClone(ctx, api.CloneRequest{SourceNamespaceID: src.ID, TargetNamespaceID: dst.ID,
+						Objects: []string{api.KindDeployment}, StatePolicy: api.StateStateful, RunningPolicy: api.RunningDoNotSkip})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := c.WaitForClone(ctx, clone.ID, nil); err != nil {
+						t.Fatal(err)
+					}
+					after := waitAutoSnapshots(t, c, depID, time.Minute, map[string]bool{first[0].ID: true})
 					waitOnlyAuto(t, c, depID, newest(after).ID)
 				},
 				Config: config,

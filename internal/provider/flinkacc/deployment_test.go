@@ -1,6 +1,7 @@
 package flinkacc_test
 
 import (
+	"fmt"
 	"regexp"
 	"testing"
 	"time"
@@ -10,13 +11,19 @@ import (
 
 	"github.com/streamstate/terraform-provider-flink/internal/acctest"
 	"github.com/streamstate/terraform-provider-flink/internal/api"
+	"github.com/streamstate/terraform-provider-flink/internal/client"
+	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
 )
 
 // A SQL deployment runs on Flink with a job snapshot (a real savepoint); the state sets list Flink's
 // checkpoints; stopped (cancelled: Flink retains its checkpoints) and started again from a retained
 // checkpoint named by the state sets, it runs again.
 func TestAccFlinkSQLDeploymentSnapshotStateSetsAndRestore(t *testing.T) {
-	_, base := setup(t)
+	e, base := setup(t)
+	engine, err := client.New(client.Config{Endpoint: e.Endpoint, Token: e.AdminToken})
+	if err != nil {
+		t.Fatal(err)
+	}
 	running := base + deployment("counts", "prod", "acc-sql", "RUNNING", "") + `
 resource "flink_job_snapshot" "x" {
   deployment_id = flink_deployment.counts.id
@@ -67,12 +74,14 @@ data "flink_job_state_sets" "by_name" {
   deployment_id = data.flink_deployment.counts.id
 }
 `
+	var depID string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				Config: running,
 				Check: resource.ComposeAggregateTestCheckFunc(
+					acctest.IDFrom("flink_deployment.counts", &depID),
 					resource.TestCheckResourceAttr("flink_workspace.ws", "flink_version", cluster.Version),
 					resource.TestCheckResourceAttr("flink_deployment.counts", "status", api.JobRunning),
 					resource.TestMatchResourceAttr("flink_deployment.counts", "flink_job_id", flinkJobID),
@@ -82,9 +91,22 @@ data "flink_job_state_sets" "by_name" {
 				),
 			},
 			{
-				// Re-read after Flink has checkpointed a few times: the state sets list Flink's checkpoints.
-				PreConfig: func() { time.Sleep(3 * time.Second) },
-				Config:    running,
+				// Re-read once Flink has completed a checkpoint (how soon depends on the machine's load):
+				// the state sets list Flink's checkpoints.
+				PreConfig: func() {
+					var last []api.Checkpoint
+					enginetest.Until(t, 90*time.Second, func() string { return fmt.Sprintf("a completed checkpoint of %s, have %+v", depID, last) },
+						func() bool {
+							last, _ = engine.ListCheckpoints(acctest.Context(t), depID)
+							// The data source lists them as the engine does: the first is the one the step checks.
+							if len(last) > 0 && last[0].Status == api.CheckpointCompleted && last[0].FullSizeByte > 0 {
+								return true
+							}
+							time.Sleep(200 * time.Millisecond)
+							return false
+						})
+				},
+				Config: running,
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttrWith("data.flink_job_state_sets.counts", "checkpoints.#", positive),
 					resource.TestCheckResourceAttrWith("data.flink_job_state_sets.counts", "checkpoints.0.full_size_bytes", positive),
