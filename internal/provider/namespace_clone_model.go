@@ -86,7 +86,6 @@ func cloneRequestFromModel(ctx context.Context, m namespaceCloneModel, diags *di
 		StatePolicy: m.StatePolicy.ValueString(), RunningPolicy: m.RunningPolicy.ValueString(),
 		ErrorPolicy: m.ErrorPolicy.ValueString(), NameConflict: m.NameConflict.ValueString(),
 	}
-
 	diags.Append(m.Objects.ElementsAs(ctx, &req.Objects, false)...)
 	if !m.CatalogMapping.IsNull() {
 		req.CatalogMapping = map[string]string{}
