@@ -55,7 +55,10 @@ resource "flink_namespace_clone" "c" {
   source_namespace_id = flink_namespace.src.id
   target_namespace_id = flink_namespace.dst.id
   objects             = ["variables"]
-  depends_on          = [flink_variable.src_region, flink_variable.dst_region]
+  # Every fixture first: a running clone locks both namespaces, and a deployment still being made or
+  # started in either would be refused.
+  depends_on = [flink_deployment.src_orders, flink_deployment.dst_orders,
+    flink_variable.src_region, flink_variable.dst_region]
   timeouts {
     create = "3s"
   }
@@ -157,7 +160,10 @@ resource "flink_namespace_clone" "c" {
   source_namespace_id = flink_namespace.src.id
   target_namespace_id = flink_namespace.dst.id
   objects             = ["variables"]
-  depends_on          = [flink_variable.src_region, flink_variable.dst_region]
+  # Every fixture first: a running clone locks both namespaces, and a deployment still being made or
+  # started in either would be refused.
+  depends_on = [flink_deployment.src_orders, flink_deployment.dst_orders,
+    flink_variable.src_region, flink_variable.dst_region]
 }
 `
 	var dstID, cloneID string
