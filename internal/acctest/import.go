@@ -9,14 +9,15 @@ import (
 // step's configuration with an `import { to = addr, id = ... }` block (the id taken from the state), and
 // that plan must import the resource and change nothing, on it or on anything else. A resource whose
 // read-back differs from what users write (a default missing after import, a value in another form)
-// fails here with the attribute that would change.
-func ImportBlockStep(addr string) resource.TestStep {
+// fails here with the attribute that would change. also are further checks of that plan (the values the
+// import read back).
+func ImportBlockStep(addr string, also ...plancheck.PlanCheck) resource.TestStep {
 	return resource.TestStep{
 		ResourceName:    addr,
 		ImportState:     true,
 		ImportStateKind: resource.ImportBlockWithID,
 		ImportPlanChecks: resource.ImportPlanChecks{
-			PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			PreApply: append([]plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}, also...),
 		},
 	}
 }

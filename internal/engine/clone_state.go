@@ -177,10 +177,10 @@ func (r *cloneRun) copyFrom(ctx context.Context, rt runtime.Runtime, src *restor
 	}
 	info, err := rt.CopyState(ctx, runtime.StateRef{Storage: srcStore, Prefix: src.prefix, Checkpoint: src.checkpoint}, r.dstStore, prefix)
 	if err != nil {
-		// After a loss the prefix is the new owner's. A replica paused past its lease may not know yet
-		// (its copy failed because the new owner cleared the prefix under it): ask the store first.
-		if !lease.IsLost(ctx, err) && r.e.stillLeased(ctx) == nil {
-			_ = r.dstStore.DeletePrefix(context.WithoutCancel(ctx), prefix)
+		// After a known loss the prefix is the new owner's; otherwise removePartialCopy asks the store first
+		// (a replica paused past its lease may not know it lost it). A fresh context: ours may be why we stopped.
+		if !lease.IsLost(ctx, err) {
+			_ = r.removePartialCopy(context.WithoutCancel(ctx), prefix)
 		}
 		return info, fmt.Errorf("copy state %s: %w", src.id, err)
 	}
@@ -216,7 +216,7 @@ func (r *cloneRun) namespaceRuntime(ctx context.Context, nsID string) (namespace
 	return got, nil
 }
 
-// removePartialCopy removes what an earlier run left at prefix. With replicas, that run may belong to a
+// removePartialCopy removes what an earlier run, or a copy that just failed, left at prefix. With replicas, that run may belong to a
 // replica that was paused past its lease and is still finishing a file when it wakes (it stops at its
 // next check): a removal that races with such a write is tried again.
 //

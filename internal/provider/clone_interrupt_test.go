@@ -42,6 +42,20 @@ func newProgressHold(t *testing.T) *progressHold {
 	return h
 }
 
+// variablesClone is flink_namespace_clone.c of cloneFixtures' src variables into dst, with extra arguments.
+// It comes after every fixture: a running clone locks both namespaces, and a deployment still being made
+// or started in either would be refused.
+func variablesClone(extra string) string {
+	return `
+resource "flink_namespace_clone" "c" {
+  source_namespace_id = flink_namespace.src.id
+  target_namespace_id = flink_namespace.dst.id
+  objects             = ["variables"]
+  depends_on = [flink_deployment.src_orders, flink_deployment.dst_orders,
+    flink_variable.src_region, flink_variable.dst_region]
+` + extra + "}\n"
+}
+
 // A create that stops waiting for its clone (timeouts.create ran out; an interrupt takes the same path)
 // leaves the clone in the state, not tainted: the next plan is empty and the engine holds one clone.
 func TestAccNamespaceCloneTimeoutDoesNotCloneTwice(t *testing.T) {
@@ -50,20 +64,8 @@ func TestAccNamespaceCloneTimeoutDoesNotCloneTwice(t *testing.T) {
 	hold.holding.Store(true)
 	ws := acctest.RandomName("acc-clone-timeout")
 	const addr = "flink_namespace_clone.c"
-	cfg := fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n}\n", hold.url) + cloneFixtures(ws) + `
-resource "flink_namespace_clone" "c" {
-  source_namespace_id = flink_namespace.src.id
-  target_namespace_id = flink_namespace.dst.id
-  objects             = ["variables"]
-  # Every fixture first: a running clone locks both namespaces, and a deployment still being made or
-  # started in either would be refused.
-  depends_on = [flink_deployment.src_orders, flink_deployment.dst_orders,
-    flink_variable.src_region, flink_variable.dst_region]
-  timeouts {
-    create = "3s"
-  }
-}
-`
+	cfg := fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n}\n", hold.url) + cloneFixtures(ws) +
+		variablesClone("  timeouts {\n    create = \"3s\"\n  }\n")
 	var dstID string
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -155,17 +157,7 @@ func TestAccNamespaceCloneLostAnswerDoesNotCloneTwice(t *testing.T) {
 	ws := acctest.RandomName("acc-clone-lost")
 	const addr = "flink_namespace_clone.c"
 	fixtures := fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n}\n", proxy) + cloneFixtures(ws)
-	cfg := fixtures + `
-resource "flink_namespace_clone" "c" {
-  source_namespace_id = flink_namespace.src.id
-  target_namespace_id = flink_namespace.dst.id
-  objects             = ["variables"]
-  # Every fixture first: a running clone locks both namespaces, and a deployment still being made or
-  # started in either would be refused.
-  depends_on = [flink_deployment.src_orders, flink_deployment.dst_orders,
-    flink_variable.src_region, flink_variable.dst_region]
-}
-`
+	cfg := fixtures + variablesClone("")
 	var dstID, cloneID string
 	targetClones := func(want int) resource.TestCheckFunc {
 		return func(*terraformState) error {

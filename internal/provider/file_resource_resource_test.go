@@ -125,18 +125,11 @@ resource "flink_file_resource" "test" {
 				Config:           config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
-			{
-				// The engine records where the bytes came from: an import gives source back, and the
-				// plan is empty.
-				ResourceName:    addr,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("source"), knownvalue.StringExact(src)),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("sha256"), knownvalue.StringExact(sha256Hex(second))),
-				}},
-			},
+			// The engine records where the bytes came from: an import gives source back, and the
+			// plan is empty.
+			acctest.ImportBlockStep(addr,
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("source"), knownvalue.StringExact(src)),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("sha256"), knownvalue.StringExact(sha256Hex(second)))),
 			{
 				ResourceName:            addr,
 				ImportState:             true,
@@ -157,15 +150,8 @@ resource "flink_file_resource" "test" {
 				}},
 				Check: notUploadedAgain(t, &id, &location),
 			},
-			{
-				ResourceName:    addr,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("source"), knownvalue.StringExact(moved)),
-				}},
-			},
+			acctest.ImportBlockStep(addr,
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("source"), knownvalue.StringExact(moved))),
 			{
 				Config: inline,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -177,17 +163,10 @@ resource "flink_file_resource" "test" {
 					engineFileDigest(t, &id, []byte("inline text")),
 				),
 			},
-			{
-				// Inline bytes: an import fetches the content from the engine, and the plan is empty.
-				ResourceName:    addr,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("content"), knownvalue.StringExact("inline text")),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("source"), knownvalue.Null()),
-				}},
-			},
+			// Inline bytes: an import fetches the content from the engine, and the plan is empty.
+			acctest.ImportBlockStep(addr,
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("content"), knownvalue.StringExact("inline text")),
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("source"), knownvalue.Null())),
 			{
 				PreConfig: func() {
 					if err := acctest.Client(t).DeleteObject(acctest.Context(t), id); err != nil {
@@ -256,15 +235,8 @@ func TestAccFileResourceImportOfBytesUploadedElsewhere(t *testing.T) {
 				Config:           config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
-			{
-				ResourceName:    addr,
-				ImportState:     true,
-				ImportStateKind: resource.ImportBlockWithID,
-				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("content"), knownvalue.StringExact("a: 1\n")),
-				}},
-			},
+			acctest.ImportBlockStep(addr,
+				plancheck.ExpectKnownValue(addr, tfjsonpath.New("content"), knownvalue.StringExact("a: 1\n"))),
 		},
 	})
 }

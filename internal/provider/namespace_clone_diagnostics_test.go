@@ -31,14 +31,12 @@ func clonePair(t *testing.T, region string) (src, dst api.Namespace) {
 	return acctest.CreateNamespace(t, ws.ID), acctest.CreateNamespace(t, ws.ID)
 }
 
-// stoppedWithState creates a deployment that ran and stopped with a savepoint, so it has state of
-// stateBytes in chunks of chunkBytes (many chunks make a slow copy).
-func stoppedWithState(t *testing.T, nsID, name, engineVersion, stateBytes, chunkBytes string) api.Object {
+// startedDeployment creates a SQL deployment with spec and starts it: it returns once the job runs.
+func startedDeployment(t *testing.T, nsID, name string, spec api.DeploymentSpec) api.Object {
 	t.Helper()
 	c, ctx := acctest.Client(t), acctest.Context(t)
-	dep, err := c.CreateDeployment(ctx, nsID, name, api.DeploymentSpec{Type: api.DeploymentSQL, EngineVersion: engineVersion,
-		SQL: "INSERT INTO sink SELECT * FROM src", Checkpoint: api.CheckpointSettings{Interval: api.DurationOf(100 * time.Millisecond)},
-		FlinkConfiguration: map[string]string{"local.state-bytes": stateBytes, "local.chunk-bytes": chunkBytes}})
+	spec.Type, spec.SQL = api.DeploymentSQL, "INSERT INTO sink SELECT * FROM src"
+	dep, err := c.CreateDeployment(ctx, nsID, name, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,6 +46,17 @@ func stoppedWithState(t *testing.T, nsID, name, engineVersion, stateBytes, chunk
 	if _, err := c.WaitForJobStatus(ctx, dep.ID, api.JobRunning); err != nil {
 		t.Fatal(err)
 	}
+	return dep
+}
+
+// stoppedWithState creates a deployment that ran and stopped with a savepoint, so it has state of
+// stateBytes in chunks of chunkBytes (many chunks make a slow copy).
+func stoppedWithState(t *testing.T, nsID, name, engineVersion, stateBytes, chunkBytes string) api.Object {
+	t.Helper()
+	c, ctx := acctest.Client(t), acctest.Context(t)
+	dep := startedDeployment(t, nsID, name, api.DeploymentSpec{EngineVersion: engineVersion,
+		Checkpoint:         api.CheckpointSettings{Interval: api.DurationOf(100 * time.Millisecond)},
+		FlinkConfiguration: map[string]string{"local.state-bytes": stateBytes, "local.chunk-bytes": chunkBytes}})
 	if _, err := c.StopDeployment(ctx, dep.ID, api.StopRequest{Strategy: api.StopWithSavepoint}); err != nil {
 		t.Fatal(err)
 	}
@@ -204,18 +213,8 @@ func TestAccNamespaceCloneDestroyedWhileRunning(t *testing.T) {
 	// A running job whose savepoints wait an hour: a DO_NOT_SKIP clone snapshots it first, so the clone is
 	// still running after the 1s timeout, the plan that follows the apply, and until destroy cancels it,
 	// however fast the machine.
-	c, ctx := acctest.Client(t), acctest.Context(t)
-	dep, err := c.CreateDeployment(ctx, src.ID, "slow", api.DeploymentSpec{Type: api.DeploymentSQL, EngineVersion: "vvr-8.0.9-flink-1.17",
-		SQL: "INSERT INTO sink SELECT * FROM src", FlinkConfiguration: map[string]string{"local.savepoint-delay": "1h"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.StartDeployment(ctx, dep.ID, api.StartRequest{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.WaitForJobStatus(ctx, dep.ID, api.JobRunning); err != nil {
-		t.Fatal(err)
-	}
+	startedDeployment(t, src.ID, "slow", api.DeploymentSpec{EngineVersion: "vvr-8.0.9-flink-1.17",
+		FlinkConfiguration: map[string]string{"local.savepoint-delay": "1h"}})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             checkCloneForgotten(api.CloneCancelled, src, dst),
