@@ -56,6 +56,10 @@ type Config struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// PollMin and PollMax bound the exponential backoff of the waiters (0: the defaults).
 	PollMin, PollMax time.Duration
+	// LockTimeout is how long a change refused because a running clone holds its namespace (423 locked)
+	// is sent again, with PollMin..PollMax backoff, before the refusal is returned (0: returned at once).
+	// The call's context bounds the wait too.
+	LockTimeout time.Duration
 	// HTTPClient replaces the transport (tests); CAFile and RequestTimeout are then ignored.
 	HTTPClient *http.Client
 }
@@ -236,12 +240,64 @@ func (c *Client) do(ctx context.Context, cl call) (int, error) {
 		untimed.Timeout = 0 // an upload takes as long as its bytes need; the caller's ctx bounds it
 		rc.HTTPClient = &untimed
 	}
-	if cl.method != http.MethodGet && cl.stream == nil && !cl.readOnly {
+	mutating := cl.method != http.MethodGet && !cl.readOnly
+	if mutating && cl.stream == nil {
 		// Every mutating call carries one, generated once here; retryablehttp resends this same request
 		// (headers included) on retry, so an attempt whose answer was lost is answered as it was.
 		req.Header.Set(api.HeaderIdempotencyKey, uuid.NewString())
 	}
+	status, err := c.send(ctx, cl, rc, req, body)
+	if mutating && c.cfg.LockTimeout > 0 && IsLocked(err) {
+		status, err = c.sendWhileLocked(ctx, cl, rc, req, body, err)
+	}
+	return status, err
+}
 
+// sendWhileLocked sends a call the engine refused because a clone holds its namespace again, with
+// backoff, until an answer is not "locked" or LockTimeout (or ctx) ends; then the last refusal is
+// returned with the time waited. A locked refusal changed nothing, so each resend takes a new
+// Idempotency-Key: the engine replays a key's first answer, and that answer was the refusal.
+func (c *Client) sendWhileLocked(ctx context.Context, cl call, rc *retryablehttp.Client, req *retryablehttp.Request,
+	body []byte, locked error) (int, error) {
+	started := time.Now()
+	waitCtx, cancel := context.WithTimeout(ctx, c.cfg.LockTimeout)
+	defer cancel()
+	status := http.StatusLocked
+	if e, ok := AsError(locked); ok {
+		NewLogger(ctx).Info("namespace locked by a running clone: waiting for it to end", "task", e.TaskID,
+			"method", cl.method, "path", cl.path, "lock_timeout", c.cfg.LockTimeout.String())
+	}
+	refusedJustNow := true
+	err := c.Poll(waitCtx, func(context.Context) (bool, error) {
+		if refusedJustNow { // Poll checks before its first wait: skip that check
+			refusedJustNow = false
+			return false, nil
+		}
+		if req.Header.Get(api.HeaderIdempotencyKey) != "" {
+			req.Header.Set(api.HeaderIdempotencyKey, uuid.NewString())
+		}
+		var err error
+		// The resend runs under ctx, not waitCtx: the lock wait may end while a request is on its way,
+		// but the request itself is bounded by the caller's deadline alone.
+		status, err = c.send(ctx, cl, rc, req, body)
+		if IsLocked(err) {
+			locked = err
+			return false, nil
+		}
+		return true, err
+	})
+	if err == nil || !errors.Is(err, waitCtx.Err()) {
+		return status, err
+	}
+	if e, ok := AsError(locked); ok {
+		e.LockWaited = time.Since(started).Round(time.Second)
+	}
+	return http.StatusLocked, locked
+}
+
+// send makes one call (retryablehttp retrying it as checkRetry says) and decodes the answer.
+func (c *Client) send(ctx context.Context, cl call, rc *retryablehttp.Client, req *retryablehttp.Request, body []byte) (int, error) {
+	u := req.URL
 	attempt, started := 0, time.Now()
 	rc.RequestLogHook = func(_ retryablehttp.Logger, _ *http.Request, n int) { attempt = n }
 	resp, err := rc.Do(req)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 )
@@ -26,6 +27,8 @@ type Error struct {
 	// Retried says the answer came to a retry of the request (an earlier attempt's answer was lost; the
 	// engine answers a retry under the same Idempotency-Key as it answered that attempt).
 	Retried bool
+	// LockWaited is how long the call was sent again while the namespace stayed locked (Config.LockTimeout).
+	LockWaited time.Duration
 }
 
 func (e *Error) Error() string {

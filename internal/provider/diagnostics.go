@@ -36,8 +36,12 @@ func explain(err error) string {
 		if e.TaskID != "" {
 			msg += " Clone task " + e.TaskID + " holds this namespace."
 		}
-		return msg + " Configuration changes are refused while a clone runs: wait for it to finish (or cancel it), " +
-			"then apply again."
+		msg += " Configuration changes are refused while a clone runs: wait for it to finish (or cancel it), then apply again"
+		if e.LockWaited > 0 {
+			return msg + ". The provider waited " + e.LockWaited.String() + " for it (lock_timeout, bounded by the " +
+				"resource's timeouts): raise lock_timeout or the timeouts to wait longer."
+		}
+		return msg + ", or set the provider's lock_timeout (or " + EnvLockTimeout + ") to let changes wait for the clone."
 	case client.IsStale(err):
 		return "The object changed outside Terraform since it was last read: " + e.Message + ". Run terraform " +
 			"apply again: it refreshes the state first and plans against the current version."

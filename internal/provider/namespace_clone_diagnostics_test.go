@@ -204,6 +204,53 @@ func TestAccUpdateRefusedWhileACloneLocksTheNamespace(t *testing.T) {
 	proxy.expectOnce(t, varID)
 }
 
+// With lock_timeout, the same change waits for the clone instead: the refused update is sent again until
+// the clone has ended, and the apply goes through without a second apply.
+func TestAccLockTimeoutWaitsForTheClone(t *testing.T) {
+	acctest.PreCheck(t)
+	src, dst := clonePair(t, "acc-region")
+	stoppedWithState(t, src.ID, "big", "vvr-8.0.9-flink-1.17", "16mb", "16kb")
+	var cloneID string
+	proxy := newUpdateInterceptor(t, func(string) error {
+		c, err := acctest.Client(t).CreateClone(context.Background(), api.CloneRequest{SourceNamespaceID: src.ID,
+			TargetNamespaceID: dst.ID, Objects: []string{api.KindDeployment}, StatePolicy: api.StateStateful})
+		cloneID = c.ID
+		return err
+	})
+	config := func(value string) string {
+		return proxy.providerConfig("  lock_timeout = \"5m\"\n") + variableConfig(dst.ID, "PLAIN", value)
+	}
+	var varID string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkVariableDestroyed(),
+		Steps: []resource.TestStep{
+			{Config: config("1"), Check: acctest.IDFrom("flink_variable.test", &varID)},
+			{
+				PreConfig: func() { proxy.puts.Store(0); proxy.arm() },
+				Config:    config("2"),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr("flink_variable.test", "value", "2"),
+					func(*terraform.State) error {
+						if n := proxy.puts.Load(); n < 2 {
+							return fmt.Errorf("the update was sent %d time(s): it should have been refused while the clone ran, then sent again", n)
+						}
+						c, err := acctest.Client(t).GetClone(acctest.Context(t), cloneID)
+						if err != nil {
+							return err
+						}
+						if !client.CloneTerminal(c.Status) {
+							return fmt.Errorf("the update went through while clone %s is %s: it should have waited for the clone's end", cloneID, c.Status)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+	proxy.expectOnce(t, varID)
+}
+
 // A clone still running when its create timed out is recorded (not tainted: see
 // TestAccNamespaceCloneTimeoutDoesNotCloneTwice), and destroy cancels it before forgetting the task,
 // leaving both namespaces unlocked.

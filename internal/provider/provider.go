@@ -5,6 +5,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"time"
 
@@ -26,6 +27,8 @@ import (
 const (
 	EnvEndpoint = "FLINK_ENDPOINT"
 	EnvToken    = "FLINK_TOKEN"
+	// EnvLockTimeout is lock_timeout's default: a Go duration string.
+	EnvLockTimeout = "FLINK_LOCK_TIMEOUT"
 )
 
 // Address is the provider's registry address.
@@ -87,6 +90,7 @@ type providerModel struct {
 	CAFile         types.String `tfsdk:"ca_file"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
+	LockTimeout    types.String `tfsdk:"lock_timeout"`
 }
 
 func (p *flinkProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -123,6 +127,15 @@ func (p *flinkProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				MarkdownDescription: "Time limit of one HTTP attempt, as a Go duration string (`30s`, `2m`). Defaults to `30s`.",
 				Optional:            true,
 				Validators:          []validator.String{durationValidator{}},
+			},
+			"lock_timeout": schema.StringAttribute{
+				MarkdownDescription: "How long a change waits for a running namespace clone that holds its namespace " +
+					"(as source or target) to end, as a Go duration string (`5m`), like Terraform's own `-lock-timeout`. " +
+					"The change is sent again with backoff until the clone has ended, then applied; each resource's " +
+					"`timeouts` still bound the wait. Defaults to the `" + EnvLockTimeout + "` environment variable, " +
+					"else `0s`: a locked change fails at once, naming the clone task.",
+				Optional:   true,
+				Validators: []validator.String{durationValidator{}},
 			},
 		},
 	}
@@ -175,6 +188,16 @@ func (p *flinkProvider) Configure(ctx context.Context, req provider.ConfigureReq
 			return
 		}
 		clientCfg.RequestTimeout = d
+	}
+	if v := stringOr(cfg.LockTimeout, os.Getenv(EnvLockTimeout)); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("lock_timeout"), "Invalid lock_timeout",
+				fmt.Sprintf("%q (from the provider block or %s) is not a duration of 0 or more: use a Go duration "+
+					"string such as \"5m\" or \"30s\".", v, EnvLockTimeout))
+			return
+		}
+		clientCfg.LockTimeout = d
 	}
 	c, err := client.New(clientCfg)
 	if ce := (*client.ConfigError)(nil); errors.As(err, &ce) {

@@ -15,7 +15,7 @@ import (
 	"github.com/streamstate/terraform-provider-flink/internal/acctest"
 )
 
-// A bad ca_file or endpoint is reported on that attribute of the provider block.
+// A bad ca_file, endpoint or lock_timeout is reported on that attribute of the provider block.
 func TestAccProviderConfigErrorsPointAtTheAttribute(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -29,6 +29,14 @@ func TestAccProviderConfigErrorsPointAtTheAttribute(t *testing.T) {
 			{
 				Config:      "provider \"flink\" {\n  endpoint = \"127.0.0.1:8480\"\n}\n" + workspaceConfig("test", "never"),
 				ExpectError: regexp.MustCompile(`(?s)Invalid flink provider endpoint.*in provider "flink":\s+\d+:\s+endpoint\s+=.*8480`),
+			},
+			{
+				Config:      "provider \"flink\" {\n  lock_timeout = \"10 minutes\"\n}\n" + workspaceConfig("test", "never"),
+				ExpectError: regexp.MustCompile(`(?s)Invalid duration.*lock_timeout.*"10 minutes".*10m`),
+			},
+			{
+				Config:      "provider \"flink\" {\n  lock_timeout = \"-1m\"\n}\n" + workspaceConfig("test", "never"),
+				ExpectError: regexp.MustCompile(`(?s)Invalid lock_timeout.*in provider "flink":\s+\d+:\s+lock_timeout\s+=\s+"-1m".*0\s+or\s+more.*"5m"`),
 			},
 		},
 	})

@@ -26,6 +26,7 @@ type updateInterceptor struct {
 	mu     sync.Mutex
 	ids    []string
 	errs   []error
+	puts   atomic.Int32 // updates forwarded to the engine, the refused ones included
 }
 
 func newUpdateInterceptor(t *testing.T, action func(objectID string) error) *updateInterceptor {
@@ -49,15 +50,19 @@ func (u *updateInterceptor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		u.ids, u.errs = append(u.ids, id), append(u.errs, err)
 		u.mu.Unlock()
 	}
+	if r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/api/v1/objects/") {
+		u.puts.Add(1)
+	}
 	u.proxy.ServeHTTP(w, r)
 }
 
 // arm makes the next update run the action first.
 func (u *updateInterceptor) arm() { u.armed.Store(true) }
 
-// providerConfig points the provider at the proxy (the token still comes from FLINK_TOKEN).
-func (u *updateInterceptor) providerConfig() string {
-	return fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n}\n", u.url)
+// providerConfig points the provider at the proxy (the token still comes from FLINK_TOKEN); settings
+// are further lines of the provider block.
+func (u *updateInterceptor) providerConfig(settings ...string) string {
+	return fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n%s}\n", u.url, strings.Join(settings, ""))
 }
 
 // expectOnce fails the test unless the action ran once, without error, on object id.
