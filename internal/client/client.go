@@ -290,7 +290,10 @@ func (c *Client) sendWhileLocked(ctx context.Context, cl call, rc *retryablehttp
 		return status, err
 	}
 	if e, ok := AsError(locked); ok {
-		e.LockWaited = time.Since(started).Round(time.Second)
+		e.LockWaited = time.Since(started)
+		if e.LockWaited >= time.Second {
+			e.LockWaited = e.LockWaited.Round(time.Second) // "5m0s", not "5m0.0123s"; a shorter wait stays nonzero
+		}
 	}
 	return http.StatusLocked, locked
 }
