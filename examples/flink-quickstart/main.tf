@@ -38,6 +38,9 @@ resource "flink_namespace" "backup" {
 }
 
 locals {
+  # The job's name, also the copy's: the data source below names it through this local, not through
+  # flink_deployment.orders, so it is read at plan time even when the second apply changes orders.
+  job_name = "order-counts"
   # A sequence counted per key: the counts are the job's keyed state, printed to the TaskManager's stdout.
   counting_sql = <<-SQL
     CREATE TEMPORARY TABLE orders (seq BIGINT) WITH (
@@ -58,7 +61,7 @@ locals {
 
 resource "flink_deployment" "orders" {
   namespace_id        = flink_namespace.prod.id
-  name                = "order-counts"
+  name                = local.job_name
   engine_version      = var.engine_version
   sql                 = local.counting_sql
   flink_configuration = local.flink_configuration
@@ -104,19 +107,19 @@ resource "flink_namespace_clone" "backup" {
 data "flink_deployment" "copy" {
   count        = var.start_copy ? 1 : 0
   namespace_id = flink_namespace.backup.id
-  name         = flink_deployment.orders.name
+  name         = local.job_name
 }
 
 import {
-  for_each = { for d in data.flink_deployment.copy : "copy" => d.id }
-  to       = flink_deployment.copy[each.key]
+  for_each = { for d in data.flink_deployment.copy : d.name => d.id } # none on the first apply
+  to       = flink_deployment.copy[0]
   id       = each.value
 }
 
 resource "flink_deployment" "copy" {
-  for_each            = var.start_copy ? toset(["copy"]) : toset([])
+  count               = var.start_copy ? 1 : 0
   namespace_id        = flink_namespace.backup.id
-  name                = flink_deployment.orders.name
+  name                = local.job_name
   engine_version      = var.engine_version
   sql                 = local.counting_sql
   flink_configuration = local.flink_configuration

@@ -26,11 +26,11 @@ output "clone" {
 
 output "copy" {
   description = "The clone's copy, once started (second apply): RUNNING on Flink, restored from the copied savepoint."
-  value = {
-    for k, d in flink_deployment.copy : k => {
+  value = one([
+    for d in flink_deployment.copy : {
       status       = d.status
       flink_job_id = d.flink_job_id
       restore      = one(data.flink_deployment.copy[*].restore_point)
     }
-  }
+  ])
 }

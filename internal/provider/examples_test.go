@@ -3,7 +3,6 @@ package provider_test
 import (
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -14,30 +13,11 @@ import (
 	"github.com/streamstate/terraform-provider-flink/internal/acctest"
 )
 
-// readExamples concatenates the .tf files of examples/<dirs...> (recursively), without their terraform
-// blocks: the test framework serves the provider itself.
+// readExamples is the configuration of examples/<dirs...> for a test.
 func readExamples(t *testing.T, dirs ...string) string {
 	t.Helper()
-	terraformBlock := regexp.MustCompile(`(?s)terraform \{.*?\n\}\n`)
-	var b strings.Builder
-	for _, dir := range dirs {
-		err := filepath.WalkDir(filepath.Join("..", "..", "examples", dir), func(path string, d os.DirEntry, err error) error {
-			// import-by-string-id.tf shows an import block with a made-up id: docs only.
-			if err != nil || d.IsDir() || filepath.Ext(path) != ".tf" || d.Name() == "import-by-string-id.tf" {
-				return err
-			}
-			src, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			b.WriteString("# " + path + "\n" + terraformBlock.ReplaceAllString(string(src), "") + "\n")
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b.String()
+	// import-by-string-id.tf shows an import block with a made-up id: docs only.
+	return acctest.ExampleConfig(t, dirs, "import-by-string-id.tf")
 }
 
 // TestAccExamplesApply applies every resource, data source and function example together (they refer
