@@ -26,6 +26,9 @@ func (e *Engine) JobStatusChanged(jobID string, s runtime.JobStatus) {
 	if e.eventCtx(jobID).Err() != nil {
 		return // the engine is stopping, or another replica took the job: this report is not ours to record
 	}
+	if !jobActive(s.Status) && e.stops.hold(jobID, s) {
+		return // recorded by finishStop once the stop's snapshot is
+	}
 	var job api.Job
 	err := e.store.Update(e.eventCtx(jobID), func(tx store.Tx) error {
 		if err := tx.Get(store.Jobs, jobID, &job); err != nil {

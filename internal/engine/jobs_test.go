@@ -36,6 +36,16 @@ func checkpointDirs(t *testing.T, env *enginetest.Env, job api.Job) []string {
 	return out
 }
 
+// runningDeployment starts an engine with a running SQL deployment "job" in a namespace "ns".
+func runningDeployment(t *testing.T) (*enginetest.Env, *enginetest.Client, api.Object, api.Job) {
+	t.Helper()
+	env := enginetest.Start(t, enginetest.Options{})
+	c := env.Admin()
+	ns := c.Namespace(t, c.Workspace(t, "ws").ID, "ns")
+	dep := c.Deployment(t, ns.ID, "job", enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src"))
+	return env, c, dep, c.StartRunning(t, dep.ID, api.StartRequest{})
+}
+
 func TestJobLifecycleWritesAndRetiresCheckpoints(t *testing.T) {
 	t.Parallel()
 	env := enginetest.Start(t, enginetest.Options{})
@@ -151,11 +161,7 @@ func TestRestartResumesFromTheNewestCheckpointStillOnDisk(t *testing.T) {
 
 func TestRestoreContinuesFromTheSnapshotOffset(t *testing.T) {
 	t.Parallel()
-	env := enginetest.Start(t, enginetest.Options{})
-	c := env.Admin()
-	ns := c.Namespace(t, c.Workspace(t, "ws").ID, "ns")
-	dep := c.Deployment(t, ns.ID, "job", enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src"))
-	c.StartRunning(t, dep.ID, api.StartRequest{})
+	_, c, dep, _ := runningDeployment(t)
 	c.WaitCheckpoints(t, dep.ID, 1)
 	snap := c.Snapshot(t, dep.ID, api.SnapshotRequest{Description: "before"})
 	if snap.Offset <= 0 || snap.SizeBytes == 0 {
@@ -172,11 +178,7 @@ func TestRestoreContinuesFromTheSnapshotOffset(t *testing.T) {
 
 func TestDeletingADeploymentRemovesItsState(t *testing.T) {
 	t.Parallel()
-	env := enginetest.Start(t, enginetest.Options{})
-	c := env.Admin()
-	ns := c.Namespace(t, c.Workspace(t, "ws").ID, "ns")
-	dep := c.Deployment(t, ns.ID, "job", enginetest.SQLDeployment("INSERT INTO sink SELECT * FROM src"))
-	job := c.StartRunning(t, dep.ID, api.StartRequest{})
+	env, c, dep, job := runningDeployment(t)
 	c.WaitCheckpoints(t, dep.ID, 1)
 	snap := c.Snapshot(t, dep.ID, api.SnapshotRequest{})
 	snapDir := snapshotDir(t, snap) // where the engine says the files are, not a path guessed here
@@ -219,5 +221,33 @@ func TestRestoreFromARetainedCheckpoint(t *testing.T) {
 	job := c.StartRunning(t, dep.ID, api.StartRequest{RestoreStrategy: api.RestoreFromCheckpoint, CheckpointID: cp.ID})
 	if job.RestoredFrom != cp.ID || job.StartOffset != cp.Offset {
 		t.Fatalf("restored job starts at %d from %q, want %d from %s", job.StartOffset, job.RestoredFrom, cp.Offset, cp.ID)
+	}
+}
+
+// A job stopped with a savepoint reads CANCELLED only once the stop's snapshot is COMPLETED: a
+// LATEST_STATE start or a stateful clone that sees the job stopped must find its savepoint. Runtimes
+// report the end before they hand the savepoint back (the local one from inside Stop), so the engine
+// records the end after the snapshot: the job's end time is not before the snapshot's completion.
+func TestStopWithSavepointEndsTheJobAfterItsSnapshot(t *testing.T) {
+	t.Parallel()
+	_, c, dep, _ := runningDeployment(t)
+	c.Must(t, "POST", "/deployments/"+dep.ID+"/stop", api.StopRequest{Strategy: api.StopWithSavepoint}, nil)
+	job := c.WaitJob(t, dep.ID, api.JobCancelled)
+
+	var snaps api.Page[api.Snapshot]
+	c.Must(t, "GET", "/snapshots?deployment_id="+dep.ID, nil, &snaps)
+	if len(snaps.Items) != 1 || snaps.Items[0].Origin != api.OriginStopWithSavepoint {
+		t.Fatalf("snapshots after the stop: %+v, want the stop's", snaps.Items)
+	}
+	snap := snaps.Items[0]
+	if snap.Status != api.SnapshotCompleted {
+		t.Fatalf("the job reads %s while the stop's snapshot %s is %s", job.Status, snap.ID, snap.Status)
+	}
+	if job.EndedAt == nil || job.EndedAt.Before(*snap.CompletedAt) {
+		t.Fatalf("the job ended at %v, before its stop's snapshot completed at %v", job.EndedAt, snap.CompletedAt)
+	}
+	restarted := c.StartRunning(t, dep.ID, api.StartRequest{RestoreStrategy: api.RestoreLatestState})
+	if restarted.RestoredFrom != snap.ID {
+		t.Fatalf("LATEST_STATE restored from %q, want the stop's snapshot %s", restarted.RestoredFrom, snap.ID)
 	}
 }
