@@ -12,9 +12,9 @@ import (
 // savepoint; recorded at once, the job read CANCELLED while the stop's snapshot still read STARTED, and
 // a LATEST_STATE start or a stateful clone in that window went back to older state.
 //
-// The hold is in memory: a stop runs on the replica that watches the job, where its reports arrive.
-// An engine that dies during the stop loses the held report; the job then stays CANCELLING until the
-// runtime reports its end again when the job is adopted.
+// The hold is in memory, in the process that runs the stop: a stop that reaches the job's runtime runs
+// where the job's reports arrive. An engine that dies during the stop loses the held report with the
+// stop itself: the job is then what the restart's recovery of an active (CANCELLING) job makes of it.
 type stopHolds struct {
 	mu   sync.Mutex
 	jobs map[string]*runtime.JobStatus // job id -> its held end (nil: not reported yet)
