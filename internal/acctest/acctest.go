@@ -87,7 +87,12 @@ func Client(t *testing.T) *client.Client {
 // ClientWithToken returns a client authenticated with token.
 func ClientWithToken(t *testing.T, token string) *client.Client {
 	t.Helper()
-	c, err := client.New(client.Config{Endpoint: Endpoint(), Token: token, Version: "acctest",
+	return newClient(t, Endpoint(), token)
+}
+
+func newClient(t *testing.T, endpoint, token string) *client.Client {
+	t.Helper()
+	c, err := client.New(client.Config{Endpoint: endpoint, Token: token, Version: "acctest",
 		MaxRetries: client.DefaultMaxRetries})
 	if err != nil {
 		t.Fatal(err)

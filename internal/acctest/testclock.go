@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/streamstate/terraform-provider-flink/internal/client"
 )
 
 // StartTestClockEngine starts an engine of its own for one test, with the test clock on
@@ -55,4 +57,10 @@ func (e *Engine) AdvanceClock(t *testing.T, d time.Duration) time.Time {
 // ProviderConfigFor returns a provider block that points at engine e with its admin token.
 func ProviderConfigFor(e *Engine) string {
 	return fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n  token    = %q\n}\n", e.Endpoint, e.AdminToken)
+}
+
+// AdminClient returns a client of engine e authenticated with its admin token.
+func (e *Engine) AdminClient(t *testing.T) *client.Client {
+	t.Helper()
+	return newClient(t, e.Endpoint, e.AdminToken)
 }

@@ -164,19 +164,29 @@ func TestAccNamespaceCloneRefusedByTheEngine(t *testing.T) {
 	})
 }
 
+// cloneBeforeNextUpdate makes a pair of namespaces whose source holds a deployment with a thousand state
+// files (a stateful clone of seconds) and a proxy that, once armed, starts that clone right before
+// Terraform's next update reaches the engine. It returns the target namespace, the proxy and where the
+// clone's id is written.
+func cloneBeforeNextUpdate(t *testing.T) (api.Namespace, *updateInterceptor, *string) {
+	t.Helper()
+	src, dst := clonePair(t, "acc-region")
+	stoppedWithState(t, src.ID, "big", "vvr-8.0.9-flink-1.17", "16mb", "16kb")
+	cloneID := new(string)
+	proxy := newUpdateInterceptor(t, func(string) error {
+		c, err := acctest.Client(t).CreateClone(context.Background(), api.CloneRequest{SourceNamespaceID: src.ID,
+			TargetNamespaceID: dst.ID, Objects: []string{api.KindDeployment}, StatePolicy: api.StateStateful})
+		*cloneID = c.ID
+		return err
+	})
+	return dst, proxy, cloneID
+}
+
 // A configuration change in a namespace that a clone holds is refused with the locked diagnostic,
 // naming the task; once the clone ended the same apply goes through.
 func TestAccUpdateRefusedWhileACloneLocksTheNamespace(t *testing.T) {
 	acctest.PreCheck(t)
-	src, dst := clonePair(t, "acc-region")
-	stoppedWithState(t, src.ID, "big", "vvr-8.0.9-flink-1.17", "16mb", "16kb") // a thousand files: a clone of seconds
-	var cloneID string
-	proxy := newUpdateInterceptor(t, func(string) error {
-		c, err := acctest.Client(t).CreateClone(context.Background(), api.CloneRequest{SourceNamespaceID: src.ID,
-			TargetNamespaceID: dst.ID, Objects: []string{api.KindDeployment}, StatePolicy: api.StateStateful})
-		cloneID = c.ID
-		return err
-	})
+	dst, proxy, cloneID := cloneBeforeNextUpdate(t)
 	config := func(value string) string { return proxy.providerConfig() + variableConfig(dst.ID, "PLAIN", value) }
 	var varID string
 	resource.ParallelTest(t, resource.TestCase{
@@ -192,7 +202,7 @@ func TestAccUpdateRefusedWhileACloneLocksTheNamespace(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if _, err := acctest.Client(t).WaitForClone(acctest.Context(t), cloneID, nil); err != nil {
+					if _, err := acctest.Client(t).WaitForClone(acctest.Context(t), *cloneID, nil); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -208,15 +218,7 @@ func TestAccUpdateRefusedWhileACloneLocksTheNamespace(t *testing.T) {
 // the clone has ended, and the apply goes through without a second apply.
 func TestAccLockTimeoutWaitsForTheClone(t *testing.T) {
 	acctest.PreCheck(t)
-	src, dst := clonePair(t, "acc-region")
-	stoppedWithState(t, src.ID, "big", "vvr-8.0.9-flink-1.17", "16mb", "16kb")
-	var cloneID string
-	proxy := newUpdateInterceptor(t, func(string) error {
-		c, err := acctest.Client(t).CreateClone(context.Background(), api.CloneRequest{SourceNamespaceID: src.ID,
-			TargetNamespaceID: dst.ID, Objects: []string{api.KindDeployment}, StatePolicy: api.StateStateful})
-		cloneID = c.ID
-		return err
-	})
+	dst, proxy, cloneID := cloneBeforeNextUpdate(t)
 	config := func(value string) string {
 		return proxy.providerConfig("  lock_timeout = \"5m\"\n") + variableConfig(dst.ID, "PLAIN", value)
 	}
@@ -235,12 +237,12 @@ func TestAccLockTimeoutWaitsForTheClone(t *testing.T) {
 						if n := proxy.puts.Load(); n < 2 {
 							return fmt.Errorf("the update was sent %d time(s): it should have been refused while the clone ran, then sent again", n)
 						}
-						c, err := acctest.Client(t).GetClone(acctest.Context(t), cloneID)
+						c, err := acctest.Client(t).GetClone(acctest.Context(t), *cloneID)
 						if err != nil {
 							return err
 						}
 						if !client.CloneTerminal(c.Status) {
-							return fmt.Errorf("the update went through while clone %s is %s: it should have waited for the clone's end", cloneID, c.Status)
+							return fmt.Errorf("the update went through while clone %s is %s: it should have waited for the clone's end", *cloneID, c.Status)
 						}
 						return nil
 					},

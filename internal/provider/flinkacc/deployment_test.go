@@ -11,7 +11,6 @@ import (
 
 	"github.com/streamstate/terraform-provider-flink/internal/acctest"
 	"github.com/streamstate/terraform-provider-flink/internal/api"
-	"github.com/streamstate/terraform-provider-flink/internal/client"
 	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
 )
 
@@ -20,10 +19,7 @@ import (
 // checkpoint named by the state sets, it runs again.
 func TestAccFlinkSQLDeploymentSnapshotStateSetsAndRestore(t *testing.T) {
 	e, base := setup(t)
-	engine, err := client.New(client.Config{Endpoint: e.Endpoint, Token: e.AdminToken})
-	if err != nil {
-		t.Fatal(err)
-	}
+	engine := e.AdminClient(t)
 	running := base + deployment("counts", "prod", "acc-sql", "RUNNING", "") + `
 resource "flink_job_snapshot" "x" {
   deployment_id = flink_deployment.counts.id

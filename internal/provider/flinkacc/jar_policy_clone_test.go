@@ -14,7 +14,6 @@ import (
 
 	"github.com/streamstate/terraform-provider-flink/internal/acctest"
 	"github.com/streamstate/terraform-provider-flink/internal/api"
-	"github.com/streamstate/terraform-provider-flink/internal/client"
 	"github.com/streamstate/terraform-provider-flink/internal/flinktest"
 )
 
@@ -32,10 +31,7 @@ func TestAccFlinkJarDeployment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := client.New(client.Config{Endpoint: e.Endpoint, Token: e.AdminToken})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := e.AdminClient(t)
 	ws, err := c.CreateWorkspace(ctx, api.WorkspaceInput{Name: "jar", Region: "r1", Architecture: api.ArchX86,
 		Storage: api.Storage{Type: api.StorageManaged},
 		Runtime: api.Runtime{Type: api.RuntimeFlink, RESTURL: cluster.RESTURL, SQLGatewayURL: cluster.SQLGatewayURL}})

@@ -10,7 +10,6 @@ import (
 
 	"github.com/streamstate/terraform-provider-flink/internal/acctest"
 	"github.com/streamstate/terraform-provider-flink/internal/api"
-	"github.com/streamstate/terraform-provider-flink/internal/client"
 )
 
 // examples/flink-quickstart, what `make demo-flink` applies, applies as written: a job on Flink, a job
@@ -21,10 +20,7 @@ import (
 func TestAccFlinkQuickstartExampleApplies(t *testing.T) {
 	precheck(t)
 	e := acctest.StartTestClockEngine(t)
-	engine, err := client.New(client.Config{Endpoint: e.Endpoint, Token: e.AdminToken})
-	if err != nil {
-		t.Fatal(err)
-	}
+	engine := e.AdminClient(t)
 	cfg := acctest.ProviderConfigFor(e) + acctest.ExampleConfig(t, []string{"flink-quickstart"})
 	vars := func(startCopy bool) config.Variables {
 		return config.Variables{
