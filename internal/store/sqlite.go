@@ -31,6 +31,10 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	reader.SetMaxOpenConns(4)
 	s := &sqlStore{d: sqliteDialect{}, writer: writer, reader: reader, writeSlot: make(chan struct{}, 1)}
 	s.close = func() error { return errors.Join(reader.Close(), writer.Close()) }
+	if err := connectWhileBusy(ctx, writer); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open metadata store %s: %w", path, err)
+	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open metadata store %s: %w", path, err)
@@ -43,9 +47,35 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	return s, nil
 }
 
+// connectWhileBusy opens the writer's first connection, trying again while the file is busy. A new
+// connection switches the file to WAL, which takes an exclusive lock; when processes open a new
+// file together, SQLite answers SQLITE_BUSY at once rather than wait for a lock it could deadlock on,
+// so busy_timeout does not cover it. Once the file is in WAL, the switch is a no-op.
+func connectWhileBusy(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(sqliteBusyTimeout)
+	for attempt := 1; ; attempt++ {
+		err := db.PingContext(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		if werr := backOff(ctx, attempt); werr != nil {
+			return errors.Join(werr, err)
+		}
+	}
+}
+
+// isBusy reports SQLITE_BUSY and its extended codes.
+func isBusy(err error) bool {
+	var coded interface{ Code() int }
+	return errors.As(err, &coded) && coded.Code()&0xff == 5
+}
+
+// sqliteBusyTimeout is how long a statement waits for another writer of the file.
+const sqliteBusyTimeout = 10 * time.Second
+
 func sqliteDSN(path, txlock string) string {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(1)"} {
+	for _, p := range []string{"journal_mode(WAL)", fmt.Sprintf("busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()), "synchronous(NORMAL)", "foreign_keys(1)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", txlock)

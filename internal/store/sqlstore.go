@@ -88,16 +88,23 @@ func (s *sqlStore) Update(ctx context.Context, fn func(Tx) error) error {
 		if err == nil || !s.d.isRetryable(err) || time.Now().After(deadline) {
 			return err
 		}
-		// Back off randomly and exponentially (1 ms doubling to 100 ms), so the transactions that collided
-		// do not collide again and a transaction that keeps meeting a busy writer (another replica
-		// renewing leases, firing schedules) still gets its turn.
-		ceiling := min(time.Millisecond<<min(attempt, 7), 100*time.Millisecond)
-		wait := time.Duration(rand.Int64N(int64(ceiling))) + time.Millisecond
-		select {
-		case <-ctx.Done():
-			return errors.Join(ctx.Err(), err)
-		case <-time.After(wait):
+		// Back off so the transactions that collided do not collide again and a transaction that keeps
+		// meeting a busy writer (another replica renewing leases, firing schedules) still gets its turn.
+		if werr := backOff(ctx, attempt); werr != nil {
+			return errors.Join(werr, err)
 		}
+	}
+}
+
+// backOff waits before try attempt+1 of something that collided with another process: a random time
+// under a ceiling that doubles from 1 ms to 100 ms, so the colliders spread out.
+func backOff(ctx context.Context, attempt int) error {
+	ceiling := min(time.Millisecond<<min(attempt, 7), 100*time.Millisecond)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Duration(rand.Int64N(int64(ceiling))) + time.Millisecond):
+		return nil
 	}
 }
 
