@@ -62,9 +62,9 @@ func (e *Engine) JobStatusChanged(jobID string, s runtime.JobStatus) {
 	}
 }
 
-// CheckpointCompleted records a completed checkpoint.
-func (e *Engine) CheckpointCompleted(jobID string, cp runtime.CheckpointInfo) {
-	e.recordCheckpoint(jobID, cp, api.CheckpointCompleted)
+// CheckpointCompleted records a completed checkpoint and reports whether it is on record.
+func (e *Engine) CheckpointCompleted(jobID string, cp runtime.CheckpointInfo) bool {
+	return e.recordCheckpoint(jobID, cp, api.CheckpointCompleted)
 }
 
 // CheckpointFailed records a failed checkpoint, keeping the last few failures per job.
@@ -72,9 +72,9 @@ func (e *Engine) CheckpointFailed(jobID string, cp runtime.CheckpointInfo) {
 	e.recordCheckpoint(jobID, cp, api.CheckpointFailed)
 }
 
-func (e *Engine) recordCheckpoint(jobID string, cp runtime.CheckpointInfo, status string) {
+func (e *Engine) recordCheckpoint(jobID string, cp runtime.CheckpointInfo, status string) (recorded bool) {
 	if e.eventCtx(jobID).Err() != nil {
-		return // the engine is stopping, or another replica took the job: this report is not ours to record
+		return false // the engine is stopping, or another replica took the job: this report is not ours to record
 	}
 	e.obs.CheckpointRecorded(status == api.CheckpointCompleted, cp.CompletedAt.Sub(cp.StartedAt))
 	// The storage lookup reads the store itself: do it before the write transaction, not inside it.
@@ -120,13 +120,14 @@ func (e *Engine) recordCheckpoint(jobID string, cp runtime.CheckpointInfo, statu
 	})
 	if err != nil {
 		e.log.Error("record checkpoint", "job", jobID, "seq", cp.Seq, "err", err)
-		return
+		return false
 	}
 	if onFlink && status == api.CheckpointCompleted {
 		// How many checkpoints Flink retains is the cluster's setting (execution.checkpointing.num-retained),
 		// not the job's: list only those whose files are still there.
 		e.forgetMissingCheckpoints(e.ctx, job)
 	}
+	return true
 }
 
 // jobStorage returns the storage of the namespace a job runs in.

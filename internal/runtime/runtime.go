@@ -198,7 +198,11 @@ type CheckpointInfo struct {
 // Events receives what happens to jobs. Calls for one job come in order, from the runtime's goroutines.
 type Events interface {
 	JobStatusChanged(jobID string, status JobStatus)
-	CheckpointCompleted(jobID string, cp CheckpointInfo)
+	// CheckpointCompleted reports a completed checkpoint and answers whether it is on record. A runtime
+	// that discards older checkpoints itself does so only after a newer one is on record: the newest
+	// checkpoint on record must keep its files, since a resume (here or on another replica) restores
+	// from it.
+	CheckpointCompleted(jobID string, cp CheckpointInfo) (recorded bool)
 	CheckpointFailed(jobID string, cp CheckpointInfo)
 	// CheckpointDiscarded reports a completed checkpoint removed because more than Retained are kept.
 	CheckpointDiscarded(jobID string, seq int64)

@@ -142,7 +142,7 @@ func cpuTime() time.Duration {
 
 type nopEvents struct{}
 
-func (nopEvents) JobStatusChanged(string, runtime.JobStatus)         {}
-func (nopEvents) CheckpointCompleted(string, runtime.CheckpointInfo) {}
-func (nopEvents) CheckpointFailed(string, runtime.CheckpointInfo)    {}
-func (nopEvents) CheckpointDiscarded(string, int64)                  {}
+func (nopEvents) JobStatusChanged(string, runtime.JobStatus)              {}
+func (nopEvents) CheckpointCompleted(string, runtime.CheckpointInfo) bool { return true }
+func (nopEvents) CheckpointFailed(string, runtime.CheckpointInfo)         {}
+func (nopEvents) CheckpointDiscarded(string, int64)                       {}

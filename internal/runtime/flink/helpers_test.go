@@ -47,8 +47,9 @@ func (r *recorder) add(fn func()) {
 func (r *recorder) JobStatusChanged(_ string, s runtime.JobStatus) {
 	r.add(func() { r.statuses = append(r.statuses, s) })
 }
-func (r *recorder) CheckpointCompleted(_ string, c runtime.CheckpointInfo) {
+func (r *recorder) CheckpointCompleted(_ string, c runtime.CheckpointInfo) bool {
 	r.add(func() { r.completed = append(r.completed, c) })
+	return true
 }
 func (r *recorder) CheckpointFailed(_ string, c runtime.CheckpointInfo) {
 	r.add(func() { r.failed = append(r.failed, c) })

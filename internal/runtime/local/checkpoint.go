@@ -104,11 +104,13 @@ func (j *job) checkpoint(ctx context.Context) {
 	info.FullSizeBytes = sumSizes(files)
 	info.CompletedAt = j.clock()
 	j.log.Debug("checkpoint completed", "job", j.spec.JobID, "seq", seq, "bytes", info.SizeBytes, "full_bytes", info.FullSizeBytes)
-	if !j.closing.Load() {
-		j.spec.Events.CheckpointCompleted(j.spec.JobID, info)
-	}
+	recorded := !j.closing.Load() && j.spec.Events.CheckpointCompleted(j.spec.JobID, info)
 	j.retained = append(j.retained, retainedCheckpoint{seq: seq, prefix: dir, sharedKeys: sharedKeys(files)})
-	j.discardOld(context.WithoutCancel(ctx))
+	if recorded {
+		// Not before: while the engine refuses this job's reports (its replica lost the job's lease, or it
+		// is closing), its records still name an older checkpoint as the newest, and a resume reads that.
+		j.discardOld(context.WithoutCancel(ctx))
+	}
 }
 
 // discardOld deletes the oldest retained checkpoints until Retained are left. A shared file is deleted

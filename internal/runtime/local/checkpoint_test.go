@@ -3,8 +3,11 @@ package local
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -287,4 +290,45 @@ func TestStartRefusesADuplicateJobAndNeverOverwritesCheckpoints(t *testing.T) {
 	if got := checkpointDirs(t, root); len(got) != 1 {
 		t.Fatalf("checkpoint directories = %v, want only the newest (the earlier job's were adopted and discarded)", got)
 	}
+}
+
+// While the engine keeps no record of a job's checkpoints (its replica lost the job's lease, or it is
+// closing), the job discards none: the engine's newest record, older than any of them, must keep its
+// files for the resume that restores from it. Once checkpoints are on record again, retention catches up.
+func TestNoCheckpointIsDiscardedWhileCompletionsAreNotOnRecord(t *testing.T) {
+	store, root := newStore(t)
+	rt := New(Options{})
+	defer rt.Close()
+	ev := newRecorder()
+	ev.refuse.Store(true)
+	spec := jobSpec("job-1", store, ev, map[string]string{"local.state-bytes": "64kb"})
+	if _, err := rt.Start(context.Background(), spec); err != nil {
+		t.Fatal(err)
+	}
+	ev.waitStatus(t, "STARTING")
+	refused := ev.waitCompleted(t, 4)
+	if n := len(ev.discarded); n > 0 {
+		t.Fatalf("%d checkpoints discarded while no completion was on record (first: %d)", n, <-ev.discarded)
+	}
+	for _, c := range refused {
+		if _, err := os.Stat(checkpointMetadata(root, c.Seq)); err != nil {
+			t.Fatalf("checkpoint %d, completed while not on record, lost its files: %v", c.Seq, err)
+		}
+	}
+
+	ev.refuse.Store(false)
+	for _, c := range refused {
+		if got := next(t, ev.discarded, "discarded checkpoint"); got != c.Seq {
+			t.Fatalf("discarded checkpoint %d, want %d (oldest first, once a newer one is on record)", got, c.Seq)
+		}
+	}
+	for _, c := range refused {
+		if _, err := os.Stat(checkpointMetadata(root, c.Seq)); !os.IsNotExist(err) {
+			t.Fatalf("checkpoint %d was reported discarded, but its metadata is still there (%v)", c.Seq, err)
+		}
+	}
+}
+
+func checkpointMetadata(root string, seq int64) string {
+	return filepath.Join(root, "ckp", "chk-"+strconv.FormatInt(seq, 10), runtime.MetadataFile)
 }

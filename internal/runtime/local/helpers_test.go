@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ type recorder struct {
 	completed chan runtime.CheckpointInfo
 	failed    chan runtime.CheckpointInfo
 	discarded chan int64
+	refuse    atomic.Bool // completed checkpoints are not on record, as when the engine lost the job's lease
 }
 
 func newRecorder() *recorder {
@@ -35,10 +37,13 @@ func newRecorder() *recorder {
 	}
 }
 
-func (r *recorder) JobStatusChanged(_ string, s runtime.JobStatus)         { r.statuses <- s }
-func (r *recorder) CheckpointCompleted(_ string, c runtime.CheckpointInfo) { r.completed <- c }
-func (r *recorder) CheckpointFailed(_ string, c runtime.CheckpointInfo)    { r.failed <- c }
-func (r *recorder) CheckpointDiscarded(_ string, seq int64)                { r.discarded <- seq }
+func (r *recorder) JobStatusChanged(_ string, s runtime.JobStatus) { r.statuses <- s }
+func (r *recorder) CheckpointCompleted(_ string, c runtime.CheckpointInfo) bool {
+	r.completed <- c
+	return !r.refuse.Load()
+}
+func (r *recorder) CheckpointFailed(_ string, c runtime.CheckpointInfo) { r.failed <- c }
+func (r *recorder) CheckpointDiscarded(_ string, seq int64)             { r.discarded <- seq }
 
 func next[T any](t *testing.T, ch <-chan T, what string) T {
 	t.Helper()
