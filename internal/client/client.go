@@ -198,6 +198,9 @@ type call struct {
 	rawOut *[]byte
 	// readOnly marks a POST that changes nothing (a validation): it carries no Idempotency-Key.
 	readOnly bool
+	// heldByAClone, when set, says which refusals mean that a running clone holds the namespace, so
+	// Config.LockTimeout waits them out; IsLocked when nil.
+	heldByAClone func(error) bool
 }
 
 // maxAnswer bounds the bytes read of one answer.
@@ -246,27 +249,30 @@ func (c *Client) do(ctx context.Context, cl call) (int, error) {
 		// (headers included) on retry, so an attempt whose answer was lost is answered as it was.
 		req.Header.Set(api.HeaderIdempotencyKey, uuid.NewString())
 	}
+	if cl.heldByAClone == nil {
+		cl.heldByAClone = IsLocked
+	}
 	status, err := c.send(ctx, cl, rc, req, body)
-	if mutating && c.cfg.LockTimeout > 0 && IsLocked(err) {
+	if mutating && c.cfg.LockTimeout > 0 && cl.heldByAClone(err) {
 		status, err = c.sendWhileLocked(ctx, cl, rc, req, body, err)
 	}
 	return status, err
 }
 
-// sendWhileLocked sends a call the engine refused because a clone holds its namespace again, with
-// backoff, until an answer is not "locked" or LockTimeout (or ctx) ends; then the last refusal is
-// returned with the time waited. A locked refusal changed nothing, so each resend takes a new
+// sendWhileLocked sends a call the engine refused because a running clone holds its namespace again,
+// with backoff, until an answer is not such a refusal or LockTimeout (or ctx) ends; then the last
+// refusal is returned with the time waited. A refusal changed nothing, so each resend takes a new
 // Idempotency-Key: the engine replays a key's first answer, and that answer was the refusal.
 func (c *Client) sendWhileLocked(ctx context.Context, cl call, rc *retryablehttp.Client, req *retryablehttp.Request,
-	body []byte, locked error) (int, error) {
+	body []byte, refused error) (int, error) {
 	started := time.Now()
 	waitCtx, cancel := context.WithTimeout(ctx, c.cfg.LockTimeout)
 	defer cancel()
-	status := http.StatusLocked
-	if e, ok := AsError(locked); ok {
-		NewLogger(ctx).Info("namespace locked by a running clone: waiting for it to end", "task", e.TaskID,
+	if e, ok := AsError(refused); ok {
+		NewLogger(ctx).Info("namespace held by a running clone: waiting for it to end", "task", e.TaskID,
 			"method", cl.method, "path", cl.path, "lock_timeout", c.cfg.LockTimeout.String())
 	}
+	var status int
 	refusedJustNow := true
 	err := c.Poll(waitCtx, func(context.Context) (bool, error) {
 		if refusedJustNow { // Poll checks before its first wait: skip that check
@@ -280,8 +286,8 @@ func (c *Client) sendWhileLocked(ctx context.Context, cl call, rc *retryablehttp
 		// The resend runs under ctx, not waitCtx: the lock wait may end while a request is on its way,
 		// but the request itself is bounded by the caller's deadline alone.
 		status, err = c.send(ctx, cl, rc, req, body)
-		if IsLocked(err) {
-			locked = err
+		if cl.heldByAClone(err) {
+			refused = err
 			return false, nil
 		}
 		return true, err
@@ -289,13 +295,15 @@ func (c *Client) sendWhileLocked(ctx context.Context, cl call, rc *retryablehttp
 	if err == nil || !errors.Is(err, waitCtx.Err()) {
 		return status, err
 	}
-	if e, ok := AsError(locked); ok {
-		e.LockWaited = time.Since(started)
-		if e.LockWaited >= time.Second {
-			e.LockWaited = e.LockWaited.Round(time.Second) // "5m0s", not "5m0.0123s"; a shorter wait stays nonzero
-		}
+	e, ok := AsError(refused)
+	if !ok {
+		return status, refused
 	}
-	return http.StatusLocked, locked
+	e.LockWaited = time.Since(started)
+	if e.LockWaited >= time.Second {
+		e.LockWaited = e.LockWaited.Round(time.Second) // "5m0s", not "5m0.0123s"; a shorter wait stays nonzero
+	}
+	return e.Status, refused
 }
 
 // send makes one call (retryablehttp retrying it as checkRetry says) and decodes the answer.

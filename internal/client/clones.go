@@ -8,10 +8,18 @@ import (
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 )
 
-// CreateClone starts a namespace clone; it comes back PENDING (see WaitForClone).
+// CreateClone starts a namespace clone; it comes back PENDING (see WaitForClone). With a LockTimeout,
+// a create refused because another clone holds either namespace (clone_running: a namespace is in one
+// clone at a time) waits for that clone to end, as a locked change does.
 func (c *Client) CreateClone(ctx context.Context, in api.CloneRequest) (api.Clone, error) {
-	return create[api.Clone](ctx, c, "/api/v1/clones", in)
+	var out api.Clone
+	_, err := c.do(ctx, call{method: http.MethodPost, path: "/api/v1/clones", in: in, out: &out, heldByAClone: IsHeldByAClone})
+	return out, err
 }
+
+// IsHeldByAClone reports a refusal because a running clone holds the namespace: a change refused as
+// locked, or a clone refused because a namespace is in another clone already.
+func IsHeldByAClone(err error) bool { return IsLocked(err) || HasCode(err, api.CodeCloneRunning) }
 
 // Clone directions of ListClones.
 const (

@@ -100,3 +100,35 @@ func TestOnlyLockedRefusalsWait(t *testing.T) {
 		t.Fatalf("a conflict was sent %d times (err %v), want once", rec.count(), err)
 	}
 }
+
+func cloneRunningProblem() api.Problem {
+	return api.Problem{Status: http.StatusConflict, Code: api.CodeCloneRunning, TaskID: "clone-7",
+		Detail: `namespace "src" is already in running clone task clone-7: a namespace is in one clone at a time`}
+}
+
+// A clone refused because another clone holds one of its namespaces waits for that clone like a locked
+// change; the same code on a clone's delete ("this clone still runs") is not a wait for another clone.
+func TestCloneRefusedForAnotherRunningCloneWaitsForIt(t *testing.T) {
+	rec := newRecorder(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if n <= 2 || r.Method == http.MethodDelete {
+			writeProblem(w, cloneRunningProblem())
+			return
+		}
+		writeJSON(w, http.StatusCreated, api.Clone{ID: "clone-8", Status: api.ClonePending})
+	})
+	req := api.CloneRequest{SourceNamespaceID: "ns-1", TargetNamespaceID: "ns-2"}
+	if _, err := lockingClient(t, rec.srv.URL, 0).CreateClone(context.Background(), req); !HasCode(err, api.CodeCloneRunning) || rec.count() != 1 {
+		t.Fatalf("without lock_timeout: sent %d times, err %v; want the clone_running refusal at once", rec.count(), err)
+	}
+	c, err := lockingClient(t, rec.srv.URL, time.Minute).CreateClone(context.Background(), req)
+	if err != nil || c.ID != "clone-8" {
+		t.Fatalf("with lock_timeout the clone should have waited for the other one: %+v, %v", c, err)
+	}
+	if rec.count() != 3 || rec.header(1, api.HeaderIdempotencyKey) == rec.header(2, api.HeaderIdempotencyKey) {
+		t.Fatalf("sent %d times (keys %q, %q), want 2 with a new key for the resend", rec.count(),
+			rec.header(1, api.HeaderIdempotencyKey), rec.header(2, api.HeaderIdempotencyKey))
+	}
+	if _, err := lockingClient(t, rec.srv.URL, time.Minute).DeleteClone(context.Background(), "clone-8", false); !HasCode(err, api.CodeCloneRunning) || rec.count() != 4 {
+		t.Fatalf("a delete answered clone_running was sent %d times in all (err %v), want once", rec.count()-3, err)
+	}
+}

@@ -31,17 +31,21 @@ func explain(err error) string {
 		return "Permission denied: " + e.Message + ". The provider's token belongs to a user who may not do this: " +
 			"a namespace OWNER grants roles (flink_namespace_member); workspaces are created, and their owner and " +
 			"storage set, by the engine admin. Use a token of a user who may."
-	case client.IsLocked(err):
-		msg := "Locked: " + e.Message + "."
-		if e.TaskID != "" {
-			msg += " Clone task " + e.TaskID + " holds this namespace."
+	case client.IsHeldByAClone(err):
+		// The engine's message for a clone refused this way already says to wait for the other clone.
+		msg := "Namespace in another clone: " + e.Message + "."
+		if client.IsLocked(err) {
+			msg = "Locked: " + e.Message + "."
+			if e.TaskID != "" {
+				msg += " Clone task " + e.TaskID + " holds this namespace."
+			}
+			msg += " Configuration changes are refused while a clone runs: wait for it to finish (or cancel it), then apply again."
 		}
-		msg += " Configuration changes are refused while a clone runs: wait for it to finish (or cancel it), then apply again"
 		if e.LockWaited > 0 {
-			return msg + ". The provider waited " + e.LockWaited.String() + " for it (lock_timeout, bounded by the " +
+			return msg + " The provider waited " + e.LockWaited.String() + " for it (lock_timeout, bounded by the " +
 				"resource's timeouts): raise lock_timeout or the timeouts to wait longer."
 		}
-		return msg + ", or set the provider's lock_timeout (or " + EnvLockTimeout + ") to let changes wait for the clone."
+		return msg + " Set the provider's lock_timeout (or " + EnvLockTimeout + ") to let changes wait for the clone."
 	case client.IsStale(err):
 		return "The object changed outside Terraform since it was last read: " + e.Message + ". Run terraform " +
 			"apply again: it refreshes the state first and plans against the current version."

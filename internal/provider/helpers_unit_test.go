@@ -136,7 +136,7 @@ func TestExplainSaysWhatToDo(t *testing.T) {
 			[]string{"Permission denied", "needs EDITOR on namespace ns-1", "flink_namespace_member"}},
 		{"locked", engineErr(423, api.CodeLocked, "namespace ns-1 is locked", "clone-7"),
 			[]string{"Locked: namespace ns-1 is locked", "Clone task clone-7 holds this namespace", "wait for it to finish",
-				"set the provider's lock_timeout (or " + EnvLockTimeout + ")"}},
+				"Set the provider's lock_timeout (or " + EnvLockTimeout + ")"}},
 		{"locked after waiting", fmt.Errorf("wrapped: %w", &client.Error{Status: 423, Code: api.CodeLocked,
 			Message: "namespace ns-1 is locked", TaskID: "clone-7", LockWaited: 5 * time.Minute}),
 			[]string{"Clone task clone-7 holds this namespace", "The provider waited 5m0s for it", "raise lock_timeout or the timeouts"}},
@@ -144,8 +144,10 @@ func TestExplainSaysWhatToDo(t *testing.T) {
 			[]string{"changed outside Terraform", "version 2", "apply again"}},
 		{"invalid", engineErr(400, api.CodeInvalidArgument, "name: must not be empty", ""),
 			[]string{"refused the configuration: name: must not be empty"}},
-		{"other engine error", engineErr(409, api.CodeCloneRunning, "namespace is in clone-9", "clone-9"),
-			[]string{"namespace is in clone-9"}},
+		{"clone of a namespace in another clone", engineErr(409, api.CodeCloneRunning, "namespace is in clone-9", "clone-9"),
+			[]string{"Namespace in another clone: namespace is in clone-9", "Set the provider's lock_timeout"}},
+		{"other engine error", engineErr(409, api.CodeAlreadyExists, "variable v already exists", ""),
+			[]string{"variable v already exists"}},
 		{"not an engine error", errors.New("disk full"), []string{"disk full"}},
 	}
 	for _, tc := range cases {

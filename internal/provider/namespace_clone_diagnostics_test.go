@@ -3,8 +3,11 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"regexp"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -251,6 +254,89 @@ func TestAccLockTimeoutWaitsForTheClone(t *testing.T) {
 		},
 	})
 	proxy.expectOnce(t, varID)
+}
+
+// With lock_timeout, a clone whose source namespace is in another running clone waits for that clone to
+// end instead of failing with clone_running; without it, the clone fails at once and says what to set.
+func TestAccLockTimeoutMakesACloneWaitForAnother(t *testing.T) {
+	acctest.PreCheck(t)
+	src, dst := clonePair(t, "acc-region")
+	other := acctest.CreateNamespace(t, src.WorkspaceID)
+	stoppedWithState(t, src.ID, "big", "vvr-8.0.9-flink-1.17", "16mb", "16kb")
+	// Right before Terraform's clone reaches the engine, a stateful clone of seconds takes the source.
+	var (
+		armed    atomic.Bool
+		posts    atomic.Int32
+		mu       sync.Mutex // the proxy's goroutine writes first and firstErr
+		first    api.Clone
+		firstErr error
+	)
+	endpoint := newEngineProxy(t, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if r.Method == http.MethodPost && r.URL.Path == "/api/v1/clones" {
+			if armed.CompareAndSwap(true, false) {
+				mu.Lock()
+				defer mu.Unlock() // until Terraform's request is answered
+				first, firstErr = acctest.Client(t).CreateClone(context.Background(), api.CloneRequest{SourceNamespaceID: src.ID,
+					TargetNamespaceID: other.ID, Objects: []string{api.KindDeployment}, StatePolicy: api.StateStateful})
+			}
+			posts.Add(1)
+		}
+		next.ServeHTTP(w, r)
+	})
+	config := func(settings string) string {
+		return fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n%s}\n", endpoint, settings) + statefulCloneConfig(src, dst, "")
+	}
+	waitForFirst := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if firstErr != nil {
+			t.Fatalf("the other clone did not start: %v", firstErr)
+		}
+		if _, err := acctest.Client(t).WaitForClone(acctest.Context(t), first.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkCloneForgotten(api.CloneSucceeded, src, dst),
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { armed.Store(true) },
+				Config:      config(""),
+				ExpectError: regexp.MustCompile(`(?s)Namespace in another clone:.*clone task clone-[0-9a-f]+.*Set\s+the\s+provider's\s+lock_timeout`),
+			},
+			{
+				PreConfig: func() { waitForFirst(); posts.Store(0); armed.Store(true) },
+				Config:    config("  lock_timeout = \"5m\"\n"),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr("flink_namespace_clone.c", "status", api.CloneSucceeded),
+					func(s *terraform.State) error {
+						if n := posts.Load(); n < 2 {
+							return fmt.Errorf("the clone was sent %d time(s): it should have been refused while the other clone ran, then sent again", n)
+						}
+						waitForFirst()
+						c := acctest.Client(t)
+						ours, err := c.GetClone(acctest.Context(t), s.RootModule().Resources["flink_namespace_clone.c"].Primary.ID)
+						if err != nil {
+							return err
+						}
+						mu.Lock()
+						firstID := first.ID
+						mu.Unlock()
+						theirs, err := c.GetClone(acctest.Context(t), firstID)
+						if err != nil {
+							return err
+						}
+						if theirs.Status != api.CloneSucceeded || theirs.FinishedAt == nil || ours.CreatedAt.Before(*theirs.FinishedAt) {
+							return fmt.Errorf("the other clone (%s, finished %v) should have ended before ours was created (%s)",
+								theirs.Status, theirs.FinishedAt, ours.CreatedAt)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
 }
 
 // A clone still running when its create timed out is recorded (not tainted: see

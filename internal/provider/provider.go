@@ -132,8 +132,9 @@ func (p *flinkProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				MarkdownDescription: "How long a change waits for a running namespace clone that holds its namespace " +
 					"(as source or target) to end, as a Go duration string (`5m`), like Terraform's own `-lock-timeout`. " +
 					"The change is sent again with backoff until the clone has ended, then applied; each resource's " +
-					"`timeouts` still bound the wait. Defaults to the `" + EnvLockTimeout + "` environment variable, " +
-					"else `0s`: a locked change fails at once, naming the clone task.",
+					"`timeouts` still bound the wait. A new `flink_namespace_clone` whose source or target namespace " +
+					"is in another running clone waits the same way. Defaults to the `" + EnvLockTimeout + "` " +
+					"environment variable, else `0s`: a locked change fails at once, naming the clone task.",
 				Optional:   true,
 				Validators: []validator.String{durationValidator{}},
 			},
