@@ -26,9 +26,28 @@ func (e *Engine) JobStatusChanged(jobID string, s runtime.JobStatus) {
 	if e.eventCtx(jobID).Err() != nil {
 		return // the engine is stopping, or another replica took the job: this report is not ours to record
 	}
-	if !jobActive(s.Status) && e.stops.hold(jobID, s) {
-		return // recorded by finishStop once the stop's snapshot is
+	if !jobActive(s.Status) {
+		if e.stops.hold(jobID, s) {
+			return // recorded by finishStop once the stop's snapshot is
+		}
+		if stop, ok := e.stopWithSavepointOf(jobID); ok {
+			// Stopped by another replica (this one holds its own stops): Flink lists a job stopped with a
+			// savepoint FINISHED, which the engine calls CANCELLED, and the stopping replica may still be
+			// recording the savepoint.
+			if s.Status == api.JobFinished {
+				s.Status = api.JobCancelled
+			}
+			if stop.Status == api.SnapshotStarted {
+				e.recordAfterStopSavepoint(jobID, stop.ID, s)
+				return
+			}
+		}
 	}
+	e.recordJobStatus(jobID, s)
+}
+
+// recordJobStatus records a runtime's report of a job's status.
+func (e *Engine) recordJobStatus(jobID string, s runtime.JobStatus) {
 	var job api.Job
 	err := e.store.Update(e.eventCtx(jobID), func(tx store.Tx) error {
 		if err := tx.Get(store.Jobs, jobID, &job); err != nil {
@@ -216,17 +235,7 @@ func (e *Engine) adoptJob(ctx context.Context, rt runtime.Runtime, ws workspaceR
 	// Flink may have discarded checkpoints while no engine watched (a restart, a dead replica): list only
 	// those whose files are still there.
 	e.forgetMissingCheckpoints(ctx, job)
-	var dep objectRecord
-	var spec api.DeploymentSpec
-	err := e.store.View(ctx, func(tx store.Tx) (err error) {
-		dep, spec, _, err = loadDeployment(tx, system, job.DeploymentID, api.RoleViewer)
-		return err
-	})
-	if err != nil {
-		e.log.Error("adopt job", "job", job.ID, "err", err)
-		return
-	}
-	js, _, err := e.jobSpec(ctx, dep.Object, spec, job, nil, false, 0)
+	dep, js, err := e.watchSpec(ctx, job)
 	if err != nil {
 		e.log.Error("adopt job", "job", job.ID, "err", err)
 		return
@@ -259,6 +268,63 @@ func (e *Engine) adoptJob(ctx context.Context, rt runtime.Runtime, ws workspaceR
 		e.log.Info("adopted job", "job", job.ID, "deployment", dep.Name, "flink_job_id", job.FlinkJobID)
 	}
 }
+
+// watchSpec is what a runtime needs to watch a job that already runs (nothing is restored).
+func (e *Engine) watchSpec(ctx context.Context, job api.Job) (objectRecord, runtime.JobSpec, error) {
+	var dep objectRecord
+	var spec api.DeploymentSpec
+	err := e.store.View(ctx, func(tx store.Tx) (err error) {
+		dep, spec, _, err = loadDeployment(tx, system, job.DeploymentID, api.RoleViewer)
+		return err
+	})
+	if err != nil {
+		return dep, runtime.JobSpec{}, err
+	}
+	js, _, err := e.jobSpec(ctx, dep.Object, spec, job, nil, false, 0)
+	return dep, js, err
+}
+
+// watchHere makes this replica's runtime watch a Flink job that another replica watches (it holds the
+// job's lease), so that a stop or a snapshot that reached this replica can act on the job: the Flink
+// runtime acts only on jobs it watches. This watch reports nothing (the job's status and checkpoints are
+// the watching replica's to record: a first report here would say RUNNING over CANCELLING); the end of a
+// job stopped with a savepoint waits there for the snapshot this replica records. release lets go of the
+// job again, unless this replica holds its lease by then. Without replicas, or for local jobs (which live
+// in one process), it does nothing.
+func (e *Engine) watchHere(ctx context.Context, rt runtime.Runtime, ws workspaceRecord, job api.Job) (release func()) {
+	release = func() {}
+	if e.leases == nil || ws.Runtime.Type != api.RuntimeFlink {
+		return release
+	}
+	if _, owned := e.jobLeases.Load(job.ID); owned {
+		return release
+	}
+	_, js, err := e.watchSpec(ctx, job)
+	if err == nil {
+		js.Events = silentEvents{}
+		err = rt.Recover(ctx, js, job.FlinkJobID)
+	}
+	if err != nil {
+		e.log.Warn("watch a job another replica watches", "job", job.ID, "flink_job_id", job.FlinkJobID, "err", err)
+		return release
+	}
+	return func() {
+		if _, owned := e.jobLeases.Load(job.ID); owned {
+			return
+		}
+		if d, ok := rt.(runtime.Detacher); ok {
+			_ = d.Detach(job.ID) // the stop's end already removed it, or the snapshot is written
+		}
+	}
+}
+
+// silentEvents drops a runtime's reports (watchHere).
+type silentEvents struct{}
+
+func (silentEvents) JobStatusChanged(string, runtime.JobStatus)              {}
+func (silentEvents) CheckpointCompleted(string, runtime.CheckpointInfo) bool { return false }
+func (silentEvents) CheckpointFailed(string, runtime.CheckpointInfo)         {}
+func (silentEvents) CheckpointDiscarded(string, int64)                       {}
 
 // maxAdoptBackoff caps the wait between attempts to reach a cluster after a restart.
 const maxAdoptBackoff = time.Minute

@@ -318,10 +318,12 @@ func (e *Engine) finishStop(ctx context.Context, job api.Job, strategy string, s
 		}
 		target = &runtime.SavepointTarget{Storage: st, Prefix: snapshotPrefix(job.NamespaceID, snap.ID), Format: snap.Format}
 	}
-	rt, _, err := e.namespaceRuntime(ctx, job.NamespaceID)
+	rt, ws, err := e.namespaceRuntime(ctx, job.NamespaceID)
 	var res *runtime.SavepointResult
 	if err == nil {
+		release := e.watchHere(ctx, rt, ws, job)
 		res, err = rt.Stop(ctx, job.ID, strategy, target)
+		release()
 	}
 	if snap != nil {
 		if err != nil {

@@ -68,12 +68,19 @@ func (e *Engine) writeSnapshot(ctx context.Context, snap api.Snapshot) {
 		e.failSnapshot(ctx, snap.ID, err)
 		return
 	}
-	rt, _, err := e.namespaceRuntime(ctx, snap.NamespaceID)
+	rt, ws, err := e.namespaceRuntime(ctx, snap.NamespaceID)
 	if err != nil {
 		e.failSnapshot(ctx, snap.ID, err)
 		return
 	}
+	job, err := e.readJob(ctx, snap.JobID)
+	if err != nil {
+		e.failSnapshot(ctx, snap.ID, err)
+		return
+	}
+	release := e.watchHere(ctx, rt, ws, job)
 	res, err := rt.Savepoint(ctx, snap.JobID, runtime.SavepointTarget{Storage: st, Prefix: snapshotPrefix(snap.NamespaceID, snap.ID), Format: snap.Format})
+	release()
 	if err != nil {
 		// Nothing half-written stays behind: a failed snapshot keeps no files.
 		_ = st.DeletePrefix(ctx, snapshotPrefix(snap.NamespaceID, snap.ID))

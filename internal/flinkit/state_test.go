@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
 	"github.com/streamstate/terraform-provider-flink/internal/enginetest"
@@ -147,4 +148,55 @@ func retainedCheckpoint(t *testing.T, fe *flinkEnv, depID string) api.Checkpoint
 		return true
 	})
 	return listed[0]
+}
+
+// With replicas, a stop with savepoint may reach another replica than the one that watches the job: the
+// watcher sees the job end on the cluster while the stopping replica still records the savepoint. The job
+// must read CANCELLED only once that snapshot is COMPLETED, as on one replica, or a LATEST_STATE start in
+// between goes back to older state. A snapshot or stop that reaches the replica that does not watch the
+// job acts on it all the same (the Flink runtime acts only on jobs it watches: it watches it meanwhile).
+func TestStopWithSavepointThroughAnotherReplicaEndsTheJobAfterItsSnapshot(t *testing.T) {
+	t.Parallel()
+	watcher := enginetest.Start(t, enginetest.Options{LeasePeriod: 2 * time.Second})
+	stopper := enginetest.Start(t, enginetest.Options{DataDir: watcher.DataDir, LeasePeriod: 2 * time.Second})
+	cw, cs := watcher.Admin(), stopper.Admin()
+	ws := flinkWorkspace(t, cw, "flink-ws")
+	t.Cleanup(func() { cancelJobsOf(t, cw, ws.ID) })
+	ns := cw.Namespace(t, ws.ID, "ns")
+	dep := cw.Deployment(t, ns.ID, "counts", sqlDeployment(countingSQL("replica-stop-"+ns.ID)))
+	startJob(t, cw, dep.ID, api.StartRequest{}) // the replica that starts a job watches it
+	checkpoints(t, cw, dep.ID, 1)
+	if w, s := jobLeases(watcher), jobLeases(stopper); w != 1 || s != 0 {
+		t.Fatalf("job leases: %d on the starting replica, %d on the other; want the starting one to watch the job", w, s)
+	}
+
+	// A snapshot through the other replica is taken as well (it failed: that runtime did not know the job).
+	taken := snapshot(t, cs, dep.ID, api.FormatCanonical)
+	if w, s := jobLeases(watcher), jobLeases(stopper); w != 1 || s != 0 {
+		t.Fatalf("job leases after a snapshot through the other replica: %d and %d, want the watcher to keep the job", w, s)
+	}
+
+	job := stopJob(t, cs, dep.ID, api.StopWithSavepoint)
+	var snaps api.Page[api.Snapshot]
+	cs.Must(t, "GET", "/snapshots?deployment_id="+dep.ID+"&origin="+api.OriginStopWithSavepoint, nil, &snaps)
+	if len(snaps.Items) != 1 || snaps.Items[0].Origin != api.OriginStopWithSavepoint || snaps.Items[0].ID == taken.ID {
+		t.Fatalf("stop snapshots after the stop: %+v, want the stop's", snaps.Items)
+	}
+	snap := snaps.Items[0]
+	if snap.Status != api.SnapshotCompleted {
+		t.Fatalf("the job reads %s while the stop's snapshot %s is %s", job.Status, snap.ID, snap.Status)
+	}
+	if job.EndedAt == nil || job.EndedAt.Before(*snap.CompletedAt) {
+		t.Fatalf("the job ended at %v, before its stop's snapshot completed at %v", job.EndedAt, snap.CompletedAt)
+	}
+	restarted := startJob(t, cs, dep.ID, api.StartRequest{RestoreStrategy: api.RestoreLatestState})
+	if restarted.RestoredFrom != snap.ID {
+		t.Fatalf("LATEST_STATE restored from %q, want the stop's snapshot %s", restarted.RestoredFrom, snap.ID)
+	}
+}
+
+// jobLeases counts the job leases a replica holds.
+func jobLeases(env *enginetest.Env) int {
+	st, _ := env.Engine.ReplicaStats()
+	return st.HeldByKind["job"]
 }

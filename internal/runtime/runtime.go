@@ -64,8 +64,9 @@ type Runtime interface {
 	Close() error
 }
 
-// Detacher is implemented by runtimes whose jobs live in the engine's process (local): Detach stops one
-// job without any report, because another engine replica took it over.
+// Detacher is implemented by runtimes that can let go of one job without any report, because another
+// engine replica runs or watches it: the local runtime stops the job (it lives in the engine's process),
+// the Flink runtime stops watching it (it keeps running on its cluster).
 type Detacher interface {
 	Detach(jobID string) error
 }

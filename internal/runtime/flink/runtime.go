@@ -236,6 +236,17 @@ func (r *Runtime) Recover(ctx context.Context, spec runtime.JobSpec, handle stri
 	return nil
 }
 
+// Detach stops watching a job, without any report: the job keeps running on its cluster, and another
+// engine replica watches it.
+func (r *Runtime) Detach(jobID string) error {
+	j := r.watch.get(jobID)
+	if j == nil {
+		return r.errNotWatched(jobID)
+	}
+	r.watch.remove(j)
+	return nil
+}
+
 // errNotWatched is returned for a job this runtime does not watch.
 func (r *Runtime) errNotWatched(jobID string) error {
 	return fmt.Errorf("%w: job %s is not running on this runtime (start or recover it first)", runtime.ErrUnknownJob, jobID)
