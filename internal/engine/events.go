@@ -33,8 +33,8 @@ func (e *Engine) JobStatusChanged(jobID string, s runtime.JobStatus) {
 		if stop, ok := e.stopWithSavepointOf(jobID); ok {
 			// Stopped by another replica (this one holds its own stops): Flink lists a job stopped with a
 			// savepoint FINISHED, which the engine calls CANCELLED, and the stopping replica may still be
-			// recording the savepoint.
-			if s.Status == api.JobFinished {
+			// recording the savepoint. (After a failed stop the job ran on: its end is its own.)
+			if s.Status == api.JobFinished && stop.Status != api.SnapshotFailed {
 				s.Status = api.JobCancelled
 			}
 			if stop.Status == api.SnapshotStarted {
