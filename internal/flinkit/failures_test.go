@@ -169,7 +169,7 @@ func lastJarCounts(t *testing.T, offset int) map[int64]int64 {
 // kill -9 of the engine leaves its Flink jobs running; the restarted engine adopts them by Flink job
 // id (the cluster still holds exactly one job for the deployment) and keeps recording checkpoints.
 func TestEngineKilledAndRestartedAdoptsItsJobs(t *testing.T) {
-	dir := t.TempDir()
+	dir := flinkDataDir(t)
 	proc := enginetest.StartProcess(t, dir)
 	c := proc.Client(enginetest.AdminToken)
 	ws := flinkWorkspace(t, c, "ws")

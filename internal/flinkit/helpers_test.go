@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,7 +38,7 @@ type flinkEnv struct {
 
 func newFlinkEnv(t testing.TB) *flinkEnv {
 	t.Helper()
-	env := enginetest.Start(t, enginetest.Options{})
+	env := enginetest.Start(t, enginetest.Options{DataDir: flinkDataDir(t)})
 	fe := &flinkEnv{Env: env, c: env.Admin()}
 	fe.ws = flinkWorkspace(t, fe.c, "flink-ws")
 	// The engine leaves Flink jobs running when it stops (as a real one would): cancel this test's jobs
@@ -44,13 +47,35 @@ func newFlinkEnv(t testing.TB) *flinkEnv {
 	return fe
 }
 
-// cancelJobsOf cancels, through Flink's REST API, the running Flink jobs of a workspace's deployments.
+// flinkDataDir is a data directory for an engine whose jobs run on the cluster. The cluster writes into
+// its storage, and a job being cancelled as the test ends may still add or discard checkpoint files
+// while the test's temporary directory is removed ("directory not empty"): once the engine has
+// stopped, the storage is removed here first, again while the cluster still changes it.
+func flinkDataDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Cleanup(func() {
+		storage := filepath.Join(dir, "storage")
+		err := os.RemoveAll(storage)
+		for deadline := time.Now().Add(30 * time.Second); err != nil && time.Now().Before(deadline); err = os.RemoveAll(storage) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if err != nil {
+			t.Errorf("remove the cluster's files: %v", err)
+		}
+	})
+	return dir
+}
+
+// cancelJobsOf cancels, through Flink's REST API, the running Flink jobs of a workspace's deployments,
+// and waits (up to a minute) until the cluster lists them ended.
 func cancelJobsOf(t testing.TB, c *enginetest.Client, wsID string) {
 	var nss api.Page[api.Namespace]
 	if status, _ := c.Do(t, "GET", "/workspaces/"+wsID+"/namespaces", nil, &nss); status != http.StatusOK {
 		return
 	}
 	running := clusterJobs(t)
+	var cancelled []string
 	for _, ns := range nss.Items {
 		var deps api.Page[api.Object]
 		c.Do(t, "GET", "/namespaces/"+ns.ID+"/objects/"+api.KindDeployment, nil, &deps)
@@ -63,9 +88,17 @@ func cancelJobsOf(t testing.TB, c *enginetest.Client, wsID string) {
 				req, _ := http.NewRequest(http.MethodPatch, cluster.RESTURL+"/jobs/"+job.FlinkJobID+"?mode=cancel", nil)
 				if resp, err := http.DefaultClient.Do(req); err == nil {
 					resp.Body.Close()
+					cancelled = append(cancelled, job.FlinkJobID)
 				}
 			}
 		}
+	}
+	for deadline := time.Now().Add(time.Minute); len(cancelled) > 0 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		jobs := clusterJobs(t)
+		cancelled = slices.DeleteFunc(cancelled, func(id string) bool {
+			state := jobs[id]
+			return state == "" || state == "CANCELED" || state == "FAILED" || state == "FINISHED"
+		})
 	}
 }
 

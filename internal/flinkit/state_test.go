@@ -157,7 +157,7 @@ func retainedCheckpoint(t *testing.T, fe *flinkEnv, depID string) api.Checkpoint
 // job acts on it all the same (the Flink runtime acts only on jobs it watches: it watches it meanwhile).
 func TestStopWithSavepointThroughAnotherReplicaEndsTheJobAfterItsSnapshot(t *testing.T) {
 	t.Parallel()
-	watcher := enginetest.Start(t, enginetest.Options{LeasePeriod: 2 * time.Second})
+	watcher := enginetest.Start(t, enginetest.Options{DataDir: flinkDataDir(t), LeasePeriod: 2 * time.Second})
 	stopper := enginetest.Start(t, enginetest.Options{DataDir: watcher.DataDir, LeasePeriod: 2 * time.Second})
 	cw, cs := watcher.Admin(), stopper.Admin()
 	ws := flinkWorkspace(t, cw, "flink-ws")
