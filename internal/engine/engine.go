@@ -70,7 +70,6 @@ type Engine struct {
 	stores   map[string]cachedStore // workspace id -> its OSS store
 
 	pins              pinSet          // snapshots and checkpoints being read by starts and clones
-	stops             stopHolds       // jobs being stopped with a savepoint: their end waits for the snapshot
 	jobListeners      []func(api.Job) // called after every recorded job status change
 	snapshotListeners []func(string)  // called with a snapshot id once it COMPLETED
 	sched             *scheduler      // snapshot policies: scheduled snapshots and cleanup

@@ -27,13 +27,11 @@ func (e *Engine) JobStatusChanged(jobID string, s runtime.JobStatus) {
 		return // the engine is stopping, or another replica took the job: this report is not ours to record
 	}
 	if !jobActive(s.Status) {
-		if e.stops.hold(jobID, s) {
-			return // recorded by finishStop once the stop's snapshot is
-		}
 		if stop, ok := e.stopWithSavepointOf(jobID); ok {
-			// Stopped by another replica (this one holds its own stops): Flink lists a job stopped with a
-			// savepoint FINISHED, which the engine calls CANCELLED, and the stopping replica may still be
-			// recording the savepoint. (After a failed stop the job ran on: its end is its own.)
+			// Flink lists a job stopped with a savepoint FINISHED, which the engine calls CANCELLED (a
+			// stopping replica's runtime says so, a watching one cannot know); the stop may still be
+			// recording the savepoint (see stop_hold.go). After a failed stop the job ran on: its end is
+			// its own.
 			if s.Status == api.JobFinished && stop.Status != api.SnapshotFailed {
 				s.Status = api.JobCancelled
 			}
@@ -291,29 +289,33 @@ func (e *Engine) watchSpec(ctx context.Context, job api.Job) (objectRecord, runt
 // job stopped with a savepoint waits there for the snapshot this replica records. release lets go of the
 // job again, unless this replica holds its lease by then. Without replicas, or for local jobs (which live
 // in one process), it does nothing.
-func (e *Engine) watchHere(ctx context.Context, rt runtime.Runtime, ws workspaceRecord, job api.Job) (release func()) {
+func (e *Engine) watchHere(ctx context.Context, rt runtime.Runtime, ws workspaceRecord, jobID string) (release func()) {
 	release = func() {}
 	if e.leases == nil || ws.Runtime.Type != api.RuntimeFlink {
 		return release
 	}
-	if _, owned := e.jobLeases.Load(job.ID); owned {
+	if _, owned := e.jobLeases.Load(jobID); owned {
 		return release
 	}
-	_, js, err := e.watchSpec(ctx, job)
+	job, err := e.readJob(ctx, jobID) // its Flink job id, as recorded now
+	var js runtime.JobSpec
+	if err == nil {
+		_, js, err = e.watchSpec(ctx, job)
+	}
 	if err == nil {
 		js.Events = silentEvents{}
 		err = rt.Recover(ctx, js, job.FlinkJobID)
 	}
 	if err != nil {
-		e.log.Warn("watch a job another replica watches", "job", job.ID, "flink_job_id", job.FlinkJobID, "err", err)
+		e.log.Warn("watch a job another replica watches", "job", jobID, "err", err)
 		return release
 	}
 	return func() {
-		if _, owned := e.jobLeases.Load(job.ID); owned {
+		if _, owned := e.jobLeases.Load(jobID); owned {
 			return
 		}
 		if d, ok := rt.(runtime.Detacher); ok {
-			_ = d.Detach(job.ID) // the stop's end already removed it, or the snapshot is written
+			_ = d.Detach(jobID) // the stop's end already removed it, or the snapshot is written
 		}
 	}
 }

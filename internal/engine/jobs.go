@@ -294,9 +294,6 @@ func (e *Engine) StopJob(ctx context.Context, p Principal, depID string, req api
 	if err != nil {
 		return job, err
 	}
-	if snap != nil {
-		e.stops.begin(job.ID)
-	}
 	e.goBackground(func(ctx context.Context) { e.finishStop(ctx, job, req.Strategy, snap) })
 	return job, nil
 }
@@ -304,13 +301,6 @@ func (e *Engine) StopJob(ctx context.Context, p Principal, depID string, req api
 func (e *Engine) finishStop(ctx context.Context, job api.Job, strategy string, snap *api.Snapshot) {
 	var target *runtime.SavepointTarget
 	if snap != nil {
-		// Runs after the snapshot is COMPLETED or FAILED: the job's end, if the runtime reported it
-		// meanwhile, is recorded only now, so nobody reads the job stopped before its savepoint.
-		defer func() {
-			if held := e.stops.end(job.ID); held != nil {
-				e.JobStatusChanged(job.ID, *held)
-			}
-		}()
 		st, err := e.namespaceStorage(ctx, job.NamespaceID)
 		if err != nil {
 			e.failSnapshot(ctx, snap.ID, err)
@@ -321,7 +311,7 @@ func (e *Engine) finishStop(ctx context.Context, job api.Job, strategy string, s
 	rt, ws, err := e.namespaceRuntime(ctx, job.NamespaceID)
 	var res *runtime.SavepointResult
 	if err == nil {
-		release := e.watchHere(ctx, rt, ws, job)
+		release := e.watchHere(ctx, rt, ws, job.ID)
 		res, err = rt.Stop(ctx, job.ID, strategy, target)
 		release()
 	}

@@ -233,19 +233,7 @@ func TestStopWithSavepointEndsTheJobAfterItsSnapshot(t *testing.T) {
 	_, c, dep, _ := runningDeployment(t)
 	c.Must(t, "POST", "/deployments/"+dep.ID+"/stop", api.StopRequest{Strategy: api.StopWithSavepoint}, nil)
 	job := c.WaitJob(t, dep.ID, api.JobCancelled)
-
-	var snaps api.Page[api.Snapshot]
-	c.Must(t, "GET", "/snapshots?deployment_id="+dep.ID, nil, &snaps)
-	if len(snaps.Items) != 1 || snaps.Items[0].Origin != api.OriginStopWithSavepoint {
-		t.Fatalf("snapshots after the stop: %+v, want the stop's", snaps.Items)
-	}
-	snap := snaps.Items[0]
-	if snap.Status != api.SnapshotCompleted {
-		t.Fatalf("the job reads %s while the stop's snapshot %s is %s", job.Status, snap.ID, snap.Status)
-	}
-	if job.EndedAt == nil || job.EndedAt.Before(*snap.CompletedAt) {
-		t.Fatalf("the job ended at %v, before its stop's snapshot completed at %v", job.EndedAt, snap.CompletedAt)
-	}
+	snap := c.StopSnapshotBeforeEnd(t, dep.ID, job)
 	restarted := c.StartRunning(t, dep.ID, api.StartRequest{RestoreStrategy: api.RestoreLatestState})
 	if restarted.RestoredFrom != snap.ID {
 		t.Fatalf("LATEST_STATE restored from %q, want the stop's snapshot %s", restarted.RestoredFrom, snap.ID)

@@ -73,12 +73,7 @@ func (e *Engine) writeSnapshot(ctx context.Context, snap api.Snapshot) {
 		e.failSnapshot(ctx, snap.ID, err)
 		return
 	}
-	job, err := e.readJob(ctx, snap.JobID)
-	if err != nil {
-		e.failSnapshot(ctx, snap.ID, err)
-		return
-	}
-	release := e.watchHere(ctx, rt, ws, job)
+	release := e.watchHere(ctx, rt, ws, snap.JobID)
 	res, err := rt.Savepoint(ctx, snap.JobID, runtime.SavepointTarget{Storage: st, Prefix: snapshotPrefix(snap.NamespaceID, snap.ID), Format: snap.Format})
 	release()
 	if err != nil {

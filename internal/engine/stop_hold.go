@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/streamstate/terraform-provider-flink/internal/api"
@@ -11,56 +10,19 @@ import (
 	"github.com/streamstate/terraform-provider-flink/internal/store"
 )
 
-// stopHolds keeps back the end of a job that is being stopped with a savepoint until the stop has
-// recorded its snapshot. A runtime reports the job's end as soon as it sees it (the local runtime from
-// inside Stop, Flink's watcher when Flink lists the job FINISHED), which is before Stop has returned the
-// savepoint; recorded at once, the job read CANCELLED while the stop's snapshot still read STARTED, and
-// a LATEST_STATE start or a stateful clone in that window went back to older state.
-//
-// The hold is in memory, in the process that runs the stop. With replicas, the stop may run on another
-// replica than the one that watches the job and gets its reports (a Flink job is stopped through the
-// cluster's REST API from any replica): the watcher then finds the stop's STARTED snapshot in the store
-// and records the end once that snapshot has ended (recordAfterStopSavepoint). An engine that dies during
-// the stop loses the held report with the stop itself: the job is then what the restart's recovery of an
-// active (CANCELLING) job makes of it.
-type stopHolds struct {
-	mu   sync.Mutex
-	jobs map[string]*runtime.JobStatus // job id -> its held end (nil: not reported yet)
-}
+// A job stopped with a savepoint must read CANCELLED only once the stop's snapshot is recorded. A runtime
+// reports the job's end as soon as it sees it (the local runtime from inside Stop, Flink's watcher when
+// Flink lists the job FINISHED), before the stop has the savepoint back; recorded at once, the job read
+// CANCELLED while the stop's snapshot still read STARTED, and a LATEST_STATE start or a stateful clone in
+// that window went back to older state. So the end of a job whose stop's snapshot is STARTED is recorded
+// once that snapshot has ended. The snapshot is in the store, so this holds when the stop runs on another
+// replica than the one that watches the job (a Flink job is stopped through the cluster's REST API from
+// any replica). An engine that dies meanwhile loses the waiting report: the job is then what the
+// restart's (or the new owner's) recovery of an active (CANCELLING) job makes of it.
 
-// begin marks a job as being stopped with a savepoint.
-func (h *stopHolds) begin(jobID string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.jobs == nil {
-		h.jobs = map[string]*runtime.JobStatus{}
-	}
-	h.jobs[jobID] = nil
-}
-
-// hold keeps s, a job's end, when the job is being stopped; it reports whether it did.
-func (h *stopHolds) hold(jobID string, s runtime.JobStatus) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if _, stopping := h.jobs[jobID]; !stopping {
-		return false
-	}
-	h.jobs[jobID] = &s
-	return true
-}
-
-// end unmarks a job and returns its held end, if one was reported meanwhile.
-func (h *stopHolds) end(jobID string) *runtime.JobStatus {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	held := h.jobs[jobID]
-	delete(h.jobs, jobID)
-	return held
-}
-
-// stopSavepointWait bounds how long a job's end waits for a stop's savepoint that another replica
-// records: the savepoint is complete on the cluster when the job ends, so only its recording is left; a
-// replica that died meanwhile must not leave the job CANCELLING forever.
+// stopSavepointWait bounds how long a job's end waits for its stop's savepoint to be recorded: the
+// savepoint is complete when the job ends, so only its recording is left; a stopping replica that died
+// meanwhile must not leave the job CANCELLING forever.
 const stopSavepointWait = 2 * time.Minute
 
 // stopWithSavepointOf returns the snapshot of a stop with savepoint of the job while the job is being

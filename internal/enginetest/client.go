@@ -215,6 +215,26 @@ func (c *Client) WaitSnapshot(t testing.TB, id, status string) api.Snapshot {
 	return s
 }
 
+// StopSnapshotBeforeEnd returns the snapshot of the stop with savepoint that ended job, a deployment's
+// job read CANCELLED, failing unless there is one, COMPLETED, and the job's end was recorded after it:
+// whoever sees the job stopped finds its savepoint.
+func (c *Client) StopSnapshotBeforeEnd(t testing.TB, depID string, job api.Job) api.Snapshot {
+	t.Helper()
+	var snaps api.Page[api.Snapshot]
+	c.Must(t, "GET", "/snapshots?deployment_id="+depID+"&origin="+api.OriginStopWithSavepoint, nil, &snaps)
+	if len(snaps.Items) != 1 {
+		t.Fatalf("stop snapshots after the stop: %+v, want the stop's", snaps.Items)
+	}
+	snap := snaps.Items[0]
+	if snap.Status != api.SnapshotCompleted {
+		t.Fatalf("the job reads %s while the stop's snapshot %s is %s", job.Status, snap.ID, snap.Status)
+	}
+	if job.EndedAt == nil || job.EndedAt.Before(*snap.CompletedAt) {
+		t.Fatalf("the job ended at %v, before its stop's snapshot completed at %v", job.EndedAt, snap.CompletedAt)
+	}
+	return snap
+}
+
 // NewToken issues a token for user (the client must be the admin's).
 func (c *Client) NewToken(t testing.TB, user string) string {
 	t.Helper()

@@ -171,24 +171,13 @@ func TestStopWithSavepointThroughAnotherReplicaEndsTheJobAfterItsSnapshot(t *tes
 	}
 
 	// A snapshot through the other replica is taken as well (it failed: that runtime did not know the job).
-	taken := snapshot(t, cs, dep.ID, api.FormatCanonical)
+	snapshot(t, cs, dep.ID, api.FormatCanonical)
 	if w, s := jobLeases(watcher), jobLeases(stopper); w != 1 || s != 0 {
 		t.Fatalf("job leases after a snapshot through the other replica: %d and %d, want the watcher to keep the job", w, s)
 	}
 
 	job := stopJob(t, cs, dep.ID, api.StopWithSavepoint)
-	var snaps api.Page[api.Snapshot]
-	cs.Must(t, "GET", "/snapshots?deployment_id="+dep.ID+"&origin="+api.OriginStopWithSavepoint, nil, &snaps)
-	if len(snaps.Items) != 1 || snaps.Items[0].Origin != api.OriginStopWithSavepoint || snaps.Items[0].ID == taken.ID {
-		t.Fatalf("stop snapshots after the stop: %+v, want the stop's", snaps.Items)
-	}
-	snap := snaps.Items[0]
-	if snap.Status != api.SnapshotCompleted {
-		t.Fatalf("the job reads %s while the stop's snapshot %s is %s", job.Status, snap.ID, snap.Status)
-	}
-	if job.EndedAt == nil || job.EndedAt.Before(*snap.CompletedAt) {
-		t.Fatalf("the job ended at %v, before its stop's snapshot completed at %v", job.EndedAt, snap.CompletedAt)
-	}
+	snap := cs.StopSnapshotBeforeEnd(t, dep.ID, job)
 	restarted := startJob(t, cs, dep.ID, api.StartRequest{RestoreStrategy: api.RestoreLatestState})
 	if restarted.RestoredFrom != snap.ID {
 		t.Fatalf("LATEST_STATE restored from %q, want the stop's snapshot %s", restarted.RestoredFrom, snap.ID)

@@ -284,7 +284,7 @@ func TestAccLockTimeoutMakesACloneWaitForAnother(t *testing.T) {
 		next.ServeHTTP(w, r)
 	})
 	config := func(settings string) string {
-		return fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n%s}\n", endpoint, settings) + statefulCloneConfig(src, dst, "")
+		return providerConfigAt(endpoint, settings) + statefulCloneConfig(src, dst, "")
 	}
 	waitForFirst := func() {
 		mu.Lock()

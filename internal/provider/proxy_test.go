@@ -62,7 +62,13 @@ func (u *updateInterceptor) arm() { u.armed.Store(true) }
 // providerConfig points the provider at the proxy (the token still comes from FLINK_TOKEN); settings
 // are further lines of the provider block.
 func (u *updateInterceptor) providerConfig(settings ...string) string {
-	return fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n%s}\n", u.url, strings.Join(settings, ""))
+	return providerConfigAt(u.url, settings...)
+}
+
+// providerConfigAt points the provider at endpoint (a proxy in front of the test engine); settings are
+// further lines of the provider block.
+func providerConfigAt(endpoint string, settings ...string) string {
+	return fmt.Sprintf("provider \"flink\" {\n  endpoint = %q\n%s}\n", endpoint, strings.Join(settings, ""))
 }
 
 // expectOnce fails the test unless the action ran once, without error, on object id.

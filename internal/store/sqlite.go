@@ -65,9 +65,15 @@ func connectWhileBusy(ctx context.Context, db *sql.DB) error {
 }
 
 // isBusy reports SQLITE_BUSY and its extended codes.
-func isBusy(err error) bool {
+func isBusy(err error) bool { return sqlitePrimaryCode(err) == 5 }
+
+// sqlitePrimaryCode is the primary result code of an SQLite error (its extended code's low byte), or -1.
+func sqlitePrimaryCode(err error) int {
 	var coded interface{ Code() int }
-	return errors.As(err, &coded) && coded.Code()&0xff == 5
+	if errors.As(err, &coded) {
+		return coded.Code() & 0xff
+	}
+	return -1
 }
 
 // sqliteBusyTimeout is how long a statement waits for another writer of the file.
@@ -101,10 +107,4 @@ func (sqliteDialect) lockMigrations(context.Context, *sql.Conn) (func(), error) 
 }
 
 // isConflict reports a UNIQUE or PRIMARY KEY violation (SQLITE_CONSTRAINT and its extended codes).
-func (sqliteDialect) isConflict(err error) bool {
-	var coded interface{ Code() int }
-	if errors.As(err, &coded) {
-		return coded.Code()&0xff == 19 // SQLITE_CONSTRAINT
-	}
-	return false
-}
+func (sqliteDialect) isConflict(err error) bool { return sqlitePrimaryCode(err) == 19 } // SQLITE_CONSTRAINT
